@@ -1,0 +1,217 @@
+/**
+ * zod schemas of the Connect objects this project reads.
+ *
+ * Tolerant where real payloads are quirky (API.md §1.5): quantities as strings or numbers, nulls,
+ * `assignee` as a string or an object, `tier2` null / {} / missing, numeric `external_id`, dropdown
+ * choices as strings or `{label, value}`. Unknown fields are kept (`looseObject`). Strict on what
+ * decides behaviour: `id`, `type`, `status`.
+ */
+import { z } from 'zod';
+
+const nullableString = z.string().nullish();
+
+export const FULFILLMENT_REQUEST_TYPES = [
+  'purchase',
+  'change',
+  'suspend',
+  'resume',
+  'cancel',
+  'adjustment',
+  'renew',
+  'transfer',
+] as const;
+export type FulfillmentRequestType = (typeof FULFILLMENT_REQUEST_TYPES)[number];
+
+export const FULFILLMENT_REQUEST_STATUSES = [
+  'draft',
+  'tiers_setup',
+  'pending',
+  'inquiring',
+  'approved',
+  'failed',
+  'scheduled',
+  'revoking',
+  'revoked',
+] as const;
+export type FulfillmentRequestStatus = (typeof FULFILLMENT_REQUEST_STATUSES)[number];
+
+export const TIER_CONFIG_REQUEST_TYPES = ['setup', 'update', 'adjustment'] as const;
+export type TierConfigRequestType = (typeof TIER_CONFIG_REQUEST_TYPES)[number];
+
+export const TIER_CONFIG_REQUEST_STATUSES = [
+  'tiers_setup',
+  'pending',
+  'inquiring',
+  'approved',
+  'failed',
+  'draft',
+] as const;
+export type TierConfigRequestStatus = (typeof TIER_CONFIG_REQUEST_STATUSES)[number];
+
+/** A quantity as Connect sends it: `"7"`, `7`, `-1` or `"unlimited"`. Interpreted by the fulfillment helpers. */
+export const QuantitySchema = z.union([z.string(), z.number()]);
+export type Quantity = z.infer<typeof QuantitySchema>;
+
+const idSchema = z.string().min(1);
+
+export const RefSchema = z.looseObject({ id: idSchema, name: nullableString });
+export type Ref = z.infer<typeof RefSchema>;
+
+export const ValueChoiceSchema = z.union([
+  z.string(),
+  z.looseObject({ label: nullableString, value: z.unknown() }),
+]);
+
+export const ParamSchema = z.looseObject({
+  id: idSchema,
+  name: nullableString,
+  title: nullableString,
+  description: nullableString,
+  type: nullableString,
+  phase: nullableString,
+  scope: nullableString,
+  value: nullableString,
+  value_error: nullableString,
+  structured_value: z.unknown().optional(),
+  value_choices: z.array(ValueChoiceSchema).nullish(),
+  constraints: z.record(z.string(), z.unknown()).nullish(),
+});
+export type Param = z.infer<typeof ParamSchema>;
+
+export const ItemSchema = z.looseObject({
+  id: idSchema,
+  global_id: nullableString,
+  mpn: nullableString,
+  display_name: nullableString,
+  quantity: QuantitySchema,
+  old_quantity: QuantitySchema.nullish(),
+  type: nullableString,
+  item_type: nullableString,
+  period: nullableString,
+  params: z.array(ParamSchema).nullish(),
+});
+export type Item = z.infer<typeof ItemSchema>;
+
+export const TierAccountSchema = z.looseObject({
+  id: z.string().optional(),
+  name: nullableString,
+  external_id: z.union([z.string(), z.number()]).nullish(),
+  external_uid: nullableString,
+  tax_id: nullableString,
+  contact_info: z.record(z.string(), z.unknown()).nullish(),
+});
+export type TierAccount = z.infer<typeof TierAccountSchema>;
+
+/** `tier2` (and in old payloads any tier) can be null, `{}` or missing. */
+export const TiersSchema = z.looseObject({
+  customer: TierAccountSchema.nullish(),
+  tier1: TierAccountSchema.nullish(),
+  tier2: TierAccountSchema.nullish(),
+});
+export type Tiers = z.infer<typeof TiersSchema>;
+
+export const AssigneeSchema = z.union([
+  z.string(),
+  z.looseObject({ id: z.string().optional(), name: nullableString, email: nullableString }),
+]);
+
+export const AssetSchema = z.looseObject({
+  id: idSchema,
+  status: nullableString,
+  external_id: z.union([z.string(), z.number()]).nullish(),
+  external_uid: nullableString,
+  product: z.looseObject({ id: idSchema, name: nullableString }),
+  connection: z.looseObject({ id: z.string().optional(), type: nullableString }).nullish(),
+  items: z.array(ItemSchema).default([]),
+  params: z.array(ParamSchema).default([]),
+  tiers: TiersSchema.nullish(),
+  configuration: z.looseObject({ params: z.array(ParamSchema).nullish() }).nullish(),
+  marketplace: RefSchema.nullish(),
+  contract: RefSchema.nullish(),
+});
+export type Asset = z.infer<typeof AssetSchema>;
+
+export const FulfillmentRequestSchema = z.looseObject({
+  id: idSchema,
+  type: z.enum(FULFILLMENT_REQUEST_TYPES),
+  status: z.enum(FULFILLMENT_REQUEST_STATUSES),
+  created: nullableString,
+  updated: nullableString,
+  asset: AssetSchema,
+  note: nullableString,
+  reason: nullableString,
+  activation_key: nullableString,
+  effective_date: nullableString,
+  template: z.looseObject({ id: z.string().optional(), name: nullableString }).nullish(),
+  assignee: AssigneeSchema.nullish(),
+  marketplace: RefSchema.nullish(),
+  contract: RefSchema.nullish(),
+});
+export type FulfillmentRequest = z.infer<typeof FulfillmentRequestSchema>;
+
+/** `tier_level` is a string enum in the spec and an integer in real payloads: normalised to 1 | 2. */
+export const TierLevelSchema = z
+  .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')])
+  .transform((level) => Number(level) as 1 | 2);
+
+export const TierConfigurationSchema = z.looseObject({
+  id: idSchema,
+  name: nullableString,
+  tier_level: TierLevelSchema,
+  product: z.looseObject({ id: idSchema, name: nullableString }),
+  account: TierAccountSchema.nullish(),
+  params: z.array(ParamSchema).nullish(),
+  status: nullableString,
+});
+export type TierConfiguration = z.infer<typeof TierConfigurationSchema>;
+
+export const TierConfigRequestSchema = z.looseObject({
+  id: idSchema,
+  type: z.enum(TIER_CONFIG_REQUEST_TYPES),
+  status: z.enum(TIER_CONFIG_REQUEST_STATUSES),
+  created: nullableString,
+  updated: nullableString,
+  configuration: TierConfigurationSchema,
+  parent_configuration: z.looseObject({ id: z.string().optional() }).nullish(),
+  params: z.array(ParamSchema).default([]),
+  notes: nullableString,
+  reason: nullableString,
+  environment: nullableString,
+  effective_date: nullableString,
+  template: z.looseObject({ id: z.string().optional(), representation: nullableString }).nullish(),
+  tiers: TiersSchema.nullish(),
+  assignee: AssigneeSchema.nullish(),
+});
+export type TierConfigRequest = z.infer<typeof TierConfigRequestSchema>;
+
+/** Answer of `POST /tier/config-requests/{id}/approve`: not the TCR, only the template and date. */
+export const TierConfigApprovalSchema = z.looseObject({
+  template: z.looseObject({ id: z.string().optional(), representation: nullableString }).nullish(),
+  effective_date: nullableString,
+});
+export type TierConfigApproval = z.infer<typeof TierConfigApprovalSchema>;
+
+export const ConversationSchema = z.looseObject({
+  id: idSchema,
+  instance_id: z.string(),
+  topic: nullableString,
+  created: nullableString,
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const ConversationMessageSchema = z.looseObject({
+  id: idSchema,
+  conversation: z.union([z.string(), RefSchema]).nullish(),
+  text: z.string(),
+  type: nullableString,
+  created: nullableString,
+});
+export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
+
+/** What an automation may change on a parameter (PUT bodies). */
+export type ParamUpdate = {
+  id: string;
+  value?: string;
+  value_error?: string;
+  structured_value?: unknown;
+};
