@@ -1,0 +1,24 @@
+export {
+  type EnvelopeParseResult,
+  isKnownObjectClass,
+  KNOWN_OBJECT_CLASSES,
+  type KnownObjectClass,
+  parseEnvelope,
+  type WebhookEnvelope,
+  WebhookEnvelopeSchema,
+} from './envelope';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  InvalidBodyEncodingError,
+  PayloadTooLargeError,
+  type RawBody,
+  readRawBody,
+} from './raw-body';
+export {
+  createWebhookVerifier,
+  type VerifiedWebhook,
+  WebhookAuthError,
+  type WebhookAuthFailureReason,
+  type WebhookVerifier,
+  type WebhookVerifierOptions,
+} from './verify-token';
