@@ -32,6 +32,8 @@ export type ConnectClientOptions = {
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests: random in [0, 1) for jitter. */
   random?: () => number;
+  /** Injectable for tests: the clock in ms (elapsed budget, `Retry-After` dates). Default `Date.now`. */
+  now?: () => number;
   /** Called on every retry (for logging and metrics); never receives secrets. */
   onRetry?: (event: RetryEvent) => void;
 };

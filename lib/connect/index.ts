@@ -1,0 +1,19 @@
+export { createConnectClient } from './client';
+export {
+  ConnectAuthError,
+  ConnectError,
+  type ConnectErrorOptions,
+  ConnectNetworkError,
+  ConnectNotFoundError,
+  ConnectRateLimitError,
+  ConnectResponseError,
+  ConnectServerError,
+  ConnectTimeoutError,
+  ConnectValidationError,
+  createConnectError,
+} from './errors';
+export { parseContentRange } from './pagination';
+export { type RqlValue, rql, rqlOrdering, rqlSelect, rqlValue } from './rql';
+export * from './schemas';
+export { USER_AGENT } from './transport';
+export type * from './types';
