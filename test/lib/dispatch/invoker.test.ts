@@ -1,0 +1,93 @@
+import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
+import { createLambdaClient, createLambdaInvoker, InvokeError } from '../../../lib/dispatch';
+
+function fakeLambda(output: Partial<InvokeCommandOutput> | Error = { StatusCode: 202 }) {
+  const commands: InvokeCommand[] = [];
+  return {
+    commands,
+    client: {
+      async send(command: InvokeCommand): Promise<InvokeCommandOutput> {
+        commands.push(command);
+        if (output instanceof Error) throw output;
+        return { $metadata: {}, ...output };
+      },
+    },
+  };
+}
+
+describe('createLambdaInvoker', () => {
+  it('invokes <service>-<stage>-<fn> asynchronously with the JSON payload', async () => {
+    // Prepare
+    const lambda = fakeLambda();
+    const invoker = createLambdaInvoker({ client: lambda.client, env: { SERVICE: 'svc', STAGE: 'dev' } });
+
+    // Act
+    await invoker.invoke('purchase', { request: { id: 'PR-1' }, correlationId: 'c' });
+
+    // Assess
+    const input = lambda.commands[0]?.input;
+    expect(input?.FunctionName).toBe('svc-dev-purchase');
+    expect(input?.InvocationType).toBe('Event');
+    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
+      request: { id: 'PR-1' },
+      correlationId: 'c',
+    });
+  });
+
+  it('uses an explicit prefix', async () => {
+    const lambda = fakeLambda();
+    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: 'other-prod', env: {} });
+
+    await invoker.invoke('tier-config', {});
+
+    expect(lambda.commands[0]?.input.FunctionName).toBe('other-prod-tier-config');
+  });
+
+  it('refuses to guess function names without SERVICE and STAGE', () => {
+    expect(() => createLambdaInvoker({ client: fakeLambda().client, env: { SERVICE: 'svc' } })).toThrow(
+      /SERVICE and STAGE/,
+    );
+  });
+
+  it('wraps an SDK failure in an InvokeError that keeps the cause', async () => {
+    const cause = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    const invoker = createLambdaInvoker({ client: fakeLambda(cause).client, functionPrefix: 'svc-dev' });
+
+    const error = await invoker.invoke('cancel', {}).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvokeError);
+    expect(error).toMatchObject({ functionName: 'svc-dev-cancel', cause });
+    expect((error as Error).message).toBe('Invoking svc-dev-cancel failed: TooManyRequestsException');
+  });
+
+  it('treats a non-2xx status as a failure', async () => {
+    const invoker = createLambdaInvoker({
+      client: fakeLambda({ StatusCode: 500 }).client,
+      functionPrefix: 'p',
+    });
+
+    await expect(invoker.invoke('change', {})).rejects.toThrow(InvokeError);
+  });
+});
+
+describe('createLambdaClient', () => {
+  it('targets serverless-offline on the configured port when IS_OFFLINE is set', async () => {
+    const client = createLambdaClient({ IS_OFFLINE: 'true', LAMBDA_INVOKE_PORT: '4999' });
+
+    const endpoint = await client.config.endpoint?.();
+    const credentials = await client.config.credentials();
+
+    expect(endpoint?.hostname).toBe('127.0.0.1');
+    expect(endpoint?.port).toBe(4999);
+    expect(credentials.accessKeyId).toBe('offline');
+  });
+
+  it('defaults the offline port to 3002', async () => {
+    const client = createLambdaClient({ IS_OFFLINE: 'true' });
+
+    const endpoint = await client.config.endpoint?.();
+
+    expect(endpoint?.port).toBe(3002);
+  });
+});

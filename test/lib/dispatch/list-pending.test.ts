@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { listPending, pendingQuery } from '../../../lib/dispatch';
+import { fakeConnectClient, fulfillmentRequest, tierConfigRequest } from './fakes';
+
+describe('listPending', () => {
+  it('asks for the product pending fulfillment requests, largest pages, slim projection', async () => {
+    // Prepare
+    const { client, queries } = fakeConnectClient({ requests: [fulfillmentRequest('PR-1')] });
+
+    // Act
+    await listPending(client, 'PRD-123-456-789', 'fulfillment_request');
+
+    // Assess
+    expect(queries).toEqual([
+      {
+        resource: 'requests',
+        query: {
+          filter: 'and(eq(status,pending),eq(asset.product.id,PRD-123-456-789))',
+          select: ['-activation_key', '-template'],
+          pageSize: 1000,
+        },
+      },
+    ]);
+  });
+
+  it('asks for the product pending tier config requests', async () => {
+    const { client, queries } = fakeConnectClient({ tierConfigRequests: [tierConfigRequest('TCR-1')] });
+
+    const pending = await listPending(client, 'PRD-123-456-789', 'tier_config_request');
+
+    expect(queries).toEqual([
+      {
+        resource: 'tierConfigRequests',
+        query: {
+          filter: 'and(eq(status,pending),eq(configuration.product.id,PRD-123-456-789))',
+          pageSize: 1000,
+        },
+      },
+    ]);
+    expect(pending).toEqual([{ objectClass: 'tier_config_request', request: tierConfigRequest('TCR-1') }]);
+  });
+
+  it('collects every page', async () => {
+    // Prepare
+    const requests = Array.from({ length: 7 }, (_, i) => fulfillmentRequest(`PR-${i}`));
+    const { client, pagesServed } = fakeConnectClient({ requests, pageSize: 3 });
+
+    // Act
+    const pending = await listPending(client, 'PRD-1', 'fulfillment_request');
+
+    // Assess
+    expect(pending.map((item) => item.request.id)).toEqual(requests.map((request) => request.id));
+    expect(pagesServed()).toBe(3);
+  });
+
+  it('quotes a product id with unsafe characters instead of breaking the query', () => {
+    expect(pendingQuery('PRD 1&x', 'fulfillment_request').filter).toBe(
+      'and(eq(status,pending),eq(asset.product.id,"PRD%201%26x"))',
+    );
+  });
+});
