@@ -2,8 +2,7 @@
  * The context a handler receives: the Connect client, a logger carrying the request's attributes, the
  * request (a private copy kept up to date) and `updateParameters`, which PUTs only what changes.
  */
-import type { FulfillmentRequest, ParamUpdate, TierConfigRequest } from '../connect/schemas';
-import type { ConnectClient } from '../connect/types';
+import type { ConnectClient, FulfillmentRequest, ParamUpdate, TierConfigRequest } from '../connect';
 import type { Logger } from './logger';
 import { applyParamUpdates, changedParams } from './params-diff';
 

@@ -16,9 +16,15 @@
  * another state → skipped; still pending → the refusal is real and is rethrown. No `error_code` is
  * matched (none is documented for wrong-state actions).
  */
-import { ConnectNotFoundError, ConnectValidationError } from '../connect/errors';
-import type { FulfillmentRequest, TierConfigRequest } from '../connect/schemas';
-import type { ApproveRequestBody, ApproveTierConfigBody, ConnectClient } from '../connect/types';
+
+import type {
+  ApproveRequestBody,
+  ApproveTierConfigBody,
+  ConnectClient,
+  FulfillmentRequest,
+  TierConfigRequest,
+} from '../connect';
+import { ConnectNotFoundError, ConnectValidationError } from '../connect';
 import { createFulfillmentContext, createTierConfigContext } from './context';
 import type { FulfillmentHandler, TierConfigHandler } from './handlers';
 import {

@@ -1,5 +1,5 @@
 /** Handler signatures and the typed routing table a vendor fills in. */
-import type { FulfillmentRequest, FulfillmentRequestType, TierConfigRequest } from '../connect/schemas';
+import type { FulfillmentRequest, FulfillmentRequestType, TierConfigRequest } from '../connect';
 import type { FulfillmentContext, TierConfigContext } from './context';
 import { type ApproveOutcome, Fail, type TierApproveOutcome } from './outcomes';
 

@@ -2,7 +2,7 @@
  * The minimal logger the fulfillment lib needs. Structural, so the Powertools `Logger` fits as is:
  * extra objects are merged into the JSON log line as attributes.
  */
-import type { FulfillmentRequest, TierConfigRequest } from '../connect/schemas';
+import type { FulfillmentRequest, TierConfigRequest } from '../connect';
 
 export type LogAttributes = Record<string, unknown>;
 
@@ -13,23 +13,23 @@ export interface Logger {
   error(message: string, ...extra: LogAttributes[]): void;
 }
 
-/** The attributes that identify a request in every log line. */
+/** The attributes that identify a request in every log line (the keys of lib/observability). */
 export function fulfillmentLogAttributes(request: FulfillmentRequest): LogAttributes {
   return {
-    requestId: request.id,
-    requestType: request.type,
-    assetId: request.asset.id,
-    productId: request.asset.product.id,
+    request_id: request.id,
+    request_type: request.type,
+    asset_id: request.asset.id,
+    product_id: request.asset.product.id,
   };
 }
 
 export function tierConfigLogAttributes(request: TierConfigRequest): LogAttributes {
   return {
-    requestId: request.id,
-    requestType: request.type,
-    tierConfigurationId: request.configuration.id,
-    productId: request.configuration.product.id,
-    tierLevel: request.configuration.tier_level,
+    request_id: request.id,
+    request_type: request.type,
+    tier_configuration_id: request.configuration.id,
+    product_id: request.configuration.product.id,
+    tier_level: request.configuration.tier_level,
   };
 }
 

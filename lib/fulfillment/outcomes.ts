@@ -2,7 +2,7 @@
  * What a handler decides. Approvals are returned as values; inquire, fail and skip are thrown, as in
  * Connect's SDKs (`FulfillmentAutomation`), so that business logic can stop from any depth.
  */
-import type { ParamUpdate } from '../connect/schemas';
+import type { ParamUpdate } from '../connect';
 
 /** The tile used when a handler returns nothing (the seed's rule). */
 export const DEFAULT_ACTIVATION_TILE = 'Activation succeeded';

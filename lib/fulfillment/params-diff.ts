@@ -3,7 +3,7 @@
  * compare equal whether `null`, missing or `""` (Connect's empty value is `""`).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Param, ParamUpdate } from '../connect/schemas';
+import type { Param, ParamUpdate } from '../connect';
 
 function sameText(current: string | null | undefined, next: string): boolean {
   return (current ?? '') === next;

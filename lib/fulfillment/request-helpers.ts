@@ -4,7 +4,7 @@
  * Quantities arrive as strings or numbers (`"7"`, `7`), `-1` or `"unlimited"` mean unlimited, and a
  * missing `old_quantity` counts as 0 (API.md §1.5, §2.4).
  */
-import type { FulfillmentRequest, Item, Param, Quantity, TierConfigRequest } from '../connect/schemas';
+import type { FulfillmentRequest, Item, Param, Quantity, TierConfigRequest } from '../connect';
 
 export type ParsedQuantity = number | 'unlimited';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectServerError, ConnectValidationError } from '../../../lib/connect/errors';
+import { ConnectServerError, ConnectValidationError } from '../../../lib/connect';
 import {
   approveWithTemplate,
   approveWithTile,
@@ -382,10 +382,10 @@ describe('executeFulfillmentRequest: errors and state', () => {
     expect(logger.entries.length).toBeGreaterThan(0);
     for (const entry of logger.entries) {
       expect(entry.attributes).toMatchObject({
-        requestId: ID,
-        requestType: 'purchase',
-        assetId: 'AS-1000-0000-0001',
-        productId: 'PRD-100-200-300',
+        request_id: ID,
+        request_type: 'purchase',
+        asset_id: 'AS-1000-0000-0001',
+        product_id: 'PRD-100-200-300',
       });
     }
     expect(logger.at('info').at(-1)?.attributes).toMatchObject({ outcome: 'approved', durationMs: 5 });

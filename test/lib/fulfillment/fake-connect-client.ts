@@ -3,16 +3,17 @@
  * and conversations, applies the status rules of the actions (only from `pending`, as Connect does),
  * records every call, and can be told to fail the next call of an operation.
  */
-import { ConnectNotFoundError, ConnectValidationError } from '../../../lib/connect/errors';
+
 import type {
+  ConnectClient,
   Conversation,
   ConversationMessage,
   FulfillmentRequest,
   Param,
   ParamUpdate,
   TierConfigRequest,
-} from '../../../lib/connect/schemas';
-import type { ConnectClient } from '../../../lib/connect/types';
+} from '../../../lib/connect';
+import { ConnectNotFoundError, ConnectValidationError } from '../../../lib/connect';
 
 export type RecordedCall = { op: string; id: string; body?: unknown };
 
