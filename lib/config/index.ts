@@ -1,0 +1,9 @@
+export {
+  acceptsProduct,
+  type Config,
+  ConfigError,
+  type LoadConfigOptions,
+  loadConfig,
+  MAX_DISPATCH_CONCURRENCY,
+  OFFLINE_CONNECT_API_URL,
+} from './config';

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { acceptsProduct, ConfigError, loadConfig, OFFLINE_CONNECT_API_URL } from '../../../lib/config';
+
+const API_KEY = 'ApiKey SU-111-222-333:9a8b7c6d5e4f';
+const SECRET = 'whsec-super-secret-value';
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return { CONNECT_API_URL: 'https://api.example.test/public/v1/', CONNECT_API_KEY: API_KEY };
+}
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('parses every variable', () => {
+    // Prepare
+    const env: NodeJS.ProcessEnv = {
+      ...baseEnv(),
+      CONNECT_WEBHOOK_SECRETS: ` ${SECRET} , ,old-secret,`,
+      CONNECT_PRODUCTS: 'PRD-1, PRD-2',
+      CONNECT_ACTIVATION_TEMPLATE_ID: 'TL-111',
+      CONNECT_TIER_TEMPLATE_ID: 'TL-222',
+      IDEMPOTENCY_TABLE: 'connect-fulfillment-dev-idempotency',
+      DISPATCH_CONCURRENCY: '16',
+    };
+
+    // Act
+    const config = loadConfig(env, { requireWebhookSecrets: true, requireIdempotencyTable: true });
+
+    // Assess
+    expect(config).toEqual({
+      connectApiUrl: 'https://api.example.test/public/v1',
+      connectApiKey: API_KEY,
+      webhookSecrets: [SECRET, 'old-secret'],
+      products: ['PRD-1', 'PRD-2'],
+      activationTemplateId: 'TL-111',
+      tierTemplateId: 'TL-222',
+      idempotencyTable: 'connect-fulfillment-dev-idempotency',
+      dispatchConcurrency: 16,
+    });
+  });
+
+  it('applies defaults for the optional variables', () => {
+    const config = loadConfig({ ...baseEnv(), CONNECT_PRODUCTS: '', CONNECT_ACTIVATION_TEMPLATE_ID: ' ' });
+
+    expect(config).toMatchObject({
+      webhookSecrets: [],
+      products: [],
+      activationTemplateId: undefined,
+      tierTemplateId: undefined,
+      idempotencyTable: undefined,
+      dispatchConcurrency: 8,
+    });
+  });
+
+  it('defaults the API URL to the local emulator only under serverless-offline', () => {
+    const env = { CONNECT_API_KEY: API_KEY };
+
+    expect(loadConfig({ ...env, IS_OFFLINE: 'true' }).connectApiUrl).toBe(OFFLINE_CONNECT_API_URL);
+    expect(configError(() => loadConfig(env)).issues).toEqual(['CONNECT_API_URL: is required']);
+  });
+
+  it('lists every problem, each naming its variable', () => {
+    const error = configError(() =>
+      loadConfig(
+        { CONNECT_API_URL: 'ftp://example.test', DISPATCH_CONCURRENCY: 'many' },
+        { requireWebhookSecrets: true, requireIdempotencyTable: true },
+      ),
+    );
+
+    expect(error.name).toBe('ConfigError');
+    expect(error.issues).toEqual([
+      'CONNECT_API_URL: must be an http(s) URL',
+      'CONNECT_API_KEY: is required',
+      'CONNECT_WEBHOOK_SECRETS: needs at least one secret',
+      'IDEMPOTENCY_TABLE: is required',
+      'DISPATCH_CONCURRENCY: must be a whole number',
+    ]);
+  });
+
+  it.each([
+    ['0', 'must be at least 1'],
+    ['2.5', 'must be a whole number'],
+    ['101', 'must be at most 100'],
+  ])('rejects DISPATCH_CONCURRENCY=%s', (value, message) => {
+    const error = configError(() => loadConfig({ ...baseEnv(), DISPATCH_CONCURRENCY: value }));
+
+    expect(error.issues).toEqual([`DISPATCH_CONCURRENCY: ${message}`]);
+  });
+
+  it('never echoes a secret or a bad value in the error', () => {
+    // Prepare
+    const badUrl = `https://user:${SECRET}@[broken`;
+
+    // Act
+    const error = configError(() =>
+      loadConfig(
+        { CONNECT_API_URL: badUrl, CONNECT_API_KEY: API_KEY, CONNECT_WEBHOOK_SECRETS: ' , ' },
+        { requireWebhookSecrets: true },
+      ),
+    );
+
+    // Assess
+    const rendered = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
+    expect(rendered).not.toContain(SECRET);
+    expect(rendered).not.toContain('9a8b7c6d5e4f');
+    expect(error.issues).toEqual([
+      'CONNECT_API_URL: must be an http(s) URL',
+      'CONNECT_WEBHOOK_SECRETS: needs at least one secret',
+    ]);
+  });
+});
+
+describe('acceptsProduct', () => {
+  it('accepts every product when the list is empty', () => {
+    expect(acceptsProduct({ products: [] }, 'PRD-9')).toBe(true);
+  });
+
+  it('accepts only the listed products otherwise', () => {
+    expect(acceptsProduct({ products: ['PRD-1'] }, 'PRD-1')).toBe(true);
+    expect(acceptsProduct({ products: ['PRD-1'] }, 'PRD-9')).toBe(false);
+  });
+});
