@@ -1,6 +1,6 @@
 /** zod schemas of the bodies the emulator accepts; a body that fails them answers 400 `VAL_001`. */
 import { z } from 'zod';
-import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES } from '../lib/connect/schemas';
+import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES } from '../lib/connect';
 import { validationError } from './errors';
 
 const QuantityInput = z.union([

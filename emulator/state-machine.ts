@@ -6,7 +6,7 @@ import type {
   FulfillmentRequestStatus,
   FulfillmentRequestType,
   TierConfigRequestStatus,
-} from '../lib/connect/schemas';
+} from '../lib/connect';
 import { stateError } from './errors';
 
 export type RequestAction = 'approve' | 'inquire' | 'fail' | 'pend';

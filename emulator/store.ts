@@ -16,7 +16,7 @@ import type {
   TierConfigRequest,
   TierConfigRequestStatus,
   TierConfiguration,
-} from '../lib/connect/schemas';
+} from '../lib/connect';
 import {
   ApproveRequestBody,
   ApproveTierConfigBody,
