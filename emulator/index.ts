@@ -46,6 +46,8 @@ export type EmulatorHandle = {
   /** State access for tests (same objects the HTTP API serves). */
   store: EmulatorStore;
   faults: FaultInjector;
+  /** Resolves once no webhook delivery is waiting, running or retrying. */
+  webhooksIdle(): Promise<void>;
   /** The recorded Connect API calls since the last reset. */
   calls(): CallRecord[];
   /** Same as `POST /__emulator/reset`. */
@@ -111,6 +113,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     port,
     store,
     faults,
+    webhooksIdle: () => webhooks.whenIdle(),
     calls: () => store.calls,
     reset: () => {
       store.reset();

@@ -59,6 +59,7 @@ export class WebhookDispatcher {
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly inFlight = new Set<Promise<void>>();
   private abort = new AbortController();
+  private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private readonly coalesceMs: number;
   private readonly retry: Required<WebhookRetryOptions>;
@@ -95,10 +96,11 @@ export class WebhookDispatcher {
     const run = this.deliverWithRetry(webhookId).finally(() => {
       this.inFlight.delete(run);
       slot.running = false;
-      if (slot.again && !this.stopped) {
+      if (slot.again && !this.stopped && this.slots.get(webhookId) === slot) {
         slot.again = false;
         slot.timer = setTimeout(() => this.fire(webhookId, slot), this.coalesceMs);
       }
+      this.checkIdle();
     });
     this.inFlight.add(run);
   }
@@ -180,6 +182,23 @@ export class WebhookDispatcher {
     });
   }
 
+  private busy(): boolean {
+    return [...this.slots.values()].some((slot) => slot.timer !== undefined || slot.running);
+  }
+
+  private checkIdle(): void {
+    if (this.busy()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no delivery is waiting, running or retrying (for tests and scripts). */
+  whenIdle(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** Drops every waiting delivery (after a reset); in-flight calls are aborted. */
   reset(): void {
     for (const slot of this.slots.values()) clearTimeout(slot.timer);
@@ -187,6 +206,7 @@ export class WebhookDispatcher {
     this.cancelSleeps();
     this.abort.abort();
     this.abort = new AbortController();
+    this.checkIdle();
   }
 
   private cancelSleeps(): void {
@@ -204,5 +224,7 @@ export class WebhookDispatcher {
     this.cancelSleeps();
     this.abort.abort();
     await Promise.allSettled([...this.inFlight]);
+    this.slots.clear();
+    this.checkIdle();
   }
 }
