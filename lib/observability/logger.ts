@@ -1,6 +1,6 @@
 /**
- * The one Powertools Logger of the function set. Structured JSON; level from `POWERTOOLS_LOG_LEVEL` (read by
- * Powertools itself), service from `POWERTOOLS_SERVICE_NAME`. Every serialised record goes through
+ * The one Powertools Logger of the function set. Structured JSON; level from `POWERTOOLS_LOG_LEVEL` (default
+ * INFO), service from `POWERTOOLS_SERVICE_NAME`. Every serialised record goes through
  * `redactingJsonReplacer`, which sees every nested string, error messages and stacks included.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -9,9 +9,21 @@ import { redactingJsonReplacer } from './redact';
 
 export const DEFAULT_SERVICE_NAME = 'connect-fulfillment';
 
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+type KnownLogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevelFrom(value: string | undefined): KnownLogLevel | undefined {
+  const upper = value?.trim().toUpperCase();
+  return LOG_LEVELS.find((level) => level === upper);
+}
+
+/** A logger over `env` (tests pass their own); handlers use the shared `logger` below. */
 export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  const logLevel = logLevelFrom(env.POWERTOOLS_LOG_LEVEL);
   return new Logger({
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
+    // An unknown level is ignored (INFO), as Powertools does for its own variable.
+    ...(logLevel === undefined ? {} : { logLevel }),
     jsonReplacerFn: redactingJsonReplacer,
   });
 }

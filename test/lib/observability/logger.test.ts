@@ -106,6 +106,20 @@ describe('logger', () => {
     expect(output.lines()[0]).toMatchObject({ service: 'connect-fulfillment', message: 'hello' });
   });
 
+  it('logs DEBUG only when POWERTOOLS_LOG_LEVEL asks for it', () => {
+    // Prepare
+    const output = captureOutput();
+    const quiet = createLogger({});
+    const verbose = createLogger({ POWERTOOLS_LOG_LEVEL: 'debug' });
+
+    // Act
+    quiet.debug('hidden');
+    verbose.debug('shown');
+
+    // Assess
+    expect(output.lines().map((line) => line.message)).toEqual(['shown']);
+  });
+
   it('appends request context in snake_case and resets it', () => {
     // Prepare
     const output = captureOutput();
