@@ -7,3 +7,4 @@ export {
   MAX_DISPATCH_CONCURRENCY,
   OFFLINE_CONNECT_API_URL,
 } from './config';
+export { createConfiguredClient } from './connect-client';

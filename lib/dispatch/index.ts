@@ -27,3 +27,4 @@ export {
   routeFulfillmentRequest,
   TIER_CONFIG_FUNCTION,
 } from './routing';
+export { type DispatchRuntime, dispatchRuntime } from './runtime';

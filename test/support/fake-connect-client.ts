@@ -12,8 +12,8 @@ import type {
   Param,
   ParamUpdate,
   TierConfigRequest,
-} from '../../../lib/connect';
-import { ConnectNotFoundError, ConnectValidationError } from '../../../lib/connect';
+} from '../../lib/connect';
+import { ConnectNotFoundError, ConnectValidationError } from '../../lib/connect';
 
 export type RecordedCall = { op: string; id: string; body?: unknown };
 

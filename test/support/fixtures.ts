@@ -4,7 +4,7 @@ import {
   FulfillmentRequestSchema,
   type TierConfigRequest,
   TierConfigRequestSchema,
-} from '../../../lib/connect';
+} from '../../lib/connect';
 
 type FulfillmentOverrides = {
   id?: string;

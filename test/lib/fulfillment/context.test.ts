@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFulfillmentContext, createTierConfigContext } from '../../../lib/fulfillment';
-import { FakeConnectClient } from './fake-connect-client';
-import { fulfillmentRequest, tierConfigRequest } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { fulfillmentRequest, tierConfigRequest } from '../../support/fixtures';
+import { RecordingLogger } from '../../support/recording-logger';
 
 function fulfillmentSetup() {
   const request = fulfillmentRequest({

@@ -10,9 +10,9 @@ import {
   type TierConfigHandler,
   tierConfigParamValue,
 } from '../../../lib/fulfillment';
-import { FakeConnectClient } from './fake-connect-client';
-import { tierConfigRequest } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { tierConfigRequest } from '../../support/fixtures';
+import { RecordingLogger } from '../../support/recording-logger';
 
 const ID = 'TCR-100-200-300-001';
 const PATH = `/tier/config-requests/${ID}`;

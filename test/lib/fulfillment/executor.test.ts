@@ -9,9 +9,9 @@ import {
   Inquire,
   Skip,
 } from '../../../lib/fulfillment';
-import { FakeConnectClient } from './fake-connect-client';
-import { fulfillmentRequest } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { fulfillmentRequest } from '../../support/fixtures';
+import { RecordingLogger } from '../../support/recording-logger';
 
 const ID = 'PR-1000-0000-0001-001';
 

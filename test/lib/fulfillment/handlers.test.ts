@@ -5,9 +5,9 @@ import {
   type FulfillmentHandlers,
   routeFulfillmentRequest,
 } from '../../../lib/fulfillment';
-import { FakeConnectClient } from './fake-connect-client';
-import { fulfillmentRequest } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { fulfillmentRequest } from '../../support/fixtures';
+import { RecordingLogger } from '../../support/recording-logger';
 
 const handlers: FulfillmentHandlers = {
   purchase: () => approveWithTemplate('TL-PURCHASE'),

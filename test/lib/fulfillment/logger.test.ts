@@ -1,7 +1,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { describeError, type Logger, withLogAttributes } from '../../../lib/fulfillment';
-import { RecordingLogger } from './recording-logger';
+import { RecordingLogger } from '../../support/recording-logger';
 
 describe('logger', () => {
   it('accepts the Powertools Logger as is', () => {

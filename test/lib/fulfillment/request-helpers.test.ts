@@ -14,7 +14,7 @@ import {
   removedItems,
   tierConfigParamValue,
 } from '../../../lib/fulfillment';
-import { fulfillmentRequest, tierConfigRequest } from './fixtures';
+import { fulfillmentRequest, tierConfigRequest } from '../../support/fixtures';
 
 describe('parseQuantity', () => {
   it.each([

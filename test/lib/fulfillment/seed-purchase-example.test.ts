@@ -12,9 +12,9 @@ import {
   paramValue,
   parseQuantity,
 } from '../../../lib/fulfillment';
-import { FakeConnectClient } from './fake-connect-client';
-import { fulfillmentRequest } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { fulfillmentRequest } from '../../support/fixtures';
+import { RecordingLogger } from '../../support/recording-logger';
 
 const ID = 'PR-1000-0000-0001-001';
 const MAX_QUANTITY = 1_000_000;

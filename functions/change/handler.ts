@@ -1,0 +1,4 @@
+import { createFulfillmentFunction } from '../../lib/lambda';
+import { changeHandler } from './change';
+
+export const handler = createFulfillmentFunction(changeHandler);

@@ -1,0 +1,14 @@
+/** The Connect client of a deployment: the configured URL and key, retries logged without secrets. */
+import { type ConnectClient, createConnectClient } from '../connect';
+import { logger } from '../observability';
+import type { Config } from './config';
+
+export function createConfiguredClient(
+  config: Pick<Config, 'connectApiUrl' | 'connectApiKey'>,
+): ConnectClient {
+  return createConnectClient({
+    apiUrl: config.connectApiUrl,
+    apiKey: config.connectApiKey,
+    onRetry: (event) => logger.warn('Connect call retried', { ...event }),
+  });
+}

@@ -1,0 +1,15 @@
+export {
+  FulfillmentPayloadSchema,
+  InvalidPayloadError,
+  parsePayload,
+  TierConfigPayloadSchema,
+} from './payload';
+export { createPersistenceStore } from './persistence';
+export {
+  createFulfillmentFunction,
+  createTierConfigFunction,
+  defaultTypeFunctionDeps,
+  IDEMPOTENCY_TTL_SECONDS,
+  type TypeFunctionDeps,
+  type TypeFunctionOptions,
+} from './type-function';

@@ -1,0 +1,131 @@
+/**
+ * The whole function set on one machine: the Connect emulator, a local DynamoDB (dynalite) and
+ * serverless-offline, wired together, with Connect's webhook registered to the offline router.
+ * Used by `npm start`, `npm run demo`, the end-to-end tests and the benchmarks.
+ */
+import { type EmulatorHandle, startEmulator } from '../../emulator';
+import { startLocalDynamo } from './dynamo';
+import { startOffline } from './offline';
+import { connectHttp } from './samples';
+
+export { loadSamples, type Sample, type SeededRequest } from './samples';
+
+/** Local defaults, documented in the README. None of them is a real credential. */
+export const LOCAL_DEFAULTS = {
+  apiKey: 'ApiKey SU-000-000-000:local-emulator-key',
+  webhookSecret: 'local-webhook-secret',
+  /** The Fallball product approves with a template; Fallball Lite has none and approves with the tile. */
+  activationTemplates: 'PRD-276-377-545:TL-276-377-545',
+  tierTemplate: 'TL-900-100-001',
+  /** The table name serverless.yml gives the default stage (`<service>-<stage>-idempotency`). */
+  idempotencyTable: 'connect-fulfillment-dev-idempotency',
+  ports: { http: 3000, lambda: 3002, emulator: 4010, dynamo: 4567 },
+} as const;
+
+export type LocalStackOptions = {
+  ports?: Partial<Record<keyof typeof LOCAL_DEFAULTS.ports, number>>;
+  /** Extra environment for the functions (e.g. POWERTOOLS_LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Each line printed by serverless-offline and the handlers. */
+  onFunctionLog?: (line: string) => void;
+  /** Each line the emulator logs. */
+  onEmulatorLog?: (line: string) => void;
+  /** Register the webhooks of these products (both object classes). Default: none. */
+  webhookProducts?: readonly string[];
+};
+
+export type LocalStack = {
+  emulator: EmulatorHandle;
+  /** The emulator's Connect API base (`…/public/v1`). */
+  apiUrl: string;
+  apiKey: string;
+  webhookSecret: string;
+  webhookUrl: string;
+  lambdaEndpoint: string;
+  dynamoEndpoint: string;
+  /** Registers a webhook for a product and object class in the emulator, pointing at the router. */
+  registerWebhook(
+    productId: string,
+    objectClass: 'fulfillment_request' | 'tier_config_request',
+  ): Promise<string>;
+  call: ReturnType<typeof connectHttp>;
+  stop(): Promise<void>;
+};
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const ports: Record<keyof typeof LOCAL_DEFAULTS.ports, number> = { ...LOCAL_DEFAULTS.ports };
+  for (const [name, port] of Object.entries(options.ports ?? {})) {
+    if (port !== undefined) ports[name as keyof typeof ports] = port;
+  }
+  const apiKey = process.env.CONNECT_API_KEY || LOCAL_DEFAULTS.apiKey;
+  const webhookSecret = (process.env.CONNECT_WEBHOOK_SECRETS || LOCAL_DEFAULTS.webhookSecret)
+    .split(',')[0]
+    ?.trim();
+  if (!webhookSecret) throw new Error('CONNECT_WEBHOOK_SECRETS has no secret');
+  const table = LOCAL_DEFAULTS.idempotencyTable;
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const emulator = await startEmulator({ port: ports.emulator, apiKey, log: options.onEmulatorLog });
+    stops.push(() => emulator.stop());
+    const dynamo = await startLocalDynamo(ports.dynamo, table);
+    stops.push(() => dynamo.stop());
+    const offline = await startOffline({
+      httpPort: ports.http,
+      lambdaPort: ports.lambda,
+      onLine: options.onFunctionLog,
+      env: {
+        CONNECT_API_URL: emulator.url,
+        CONNECT_API_KEY: apiKey,
+        CONNECT_WEBHOOK_SECRETS: process.env.CONNECT_WEBHOOK_SECRETS || LOCAL_DEFAULTS.webhookSecret,
+        CONNECT_PRODUCTS: process.env.CONNECT_PRODUCTS ?? '',
+        CONNECT_ACTIVATION_TEMPLATE_ID:
+          process.env.CONNECT_ACTIVATION_TEMPLATE_ID ?? LOCAL_DEFAULTS.activationTemplates,
+        CONNECT_TIER_TEMPLATE_ID: process.env.CONNECT_TIER_TEMPLATE_ID ?? LOCAL_DEFAULTS.tierTemplate,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        ...options.env,
+      },
+    });
+    stops.push(() => offline.stop());
+
+    const call = connectHttp(emulator.url, apiKey);
+    const webhookUrl = `http://127.0.0.1:${ports.http}/connect/webhook`;
+    const registerWebhook: LocalStack['registerWebhook'] = async (productId, objectClass) => {
+      const created = await call<{ id: string }>('POST', '/notifications/webhooks', {
+        label: `${productId} ${objectClass}`,
+        description: 'Local function set',
+        type: 'event',
+        object_class: objectClass,
+        product_id: productId,
+        external_url: webhookUrl,
+        jwt_secret: webhookSecret,
+        http_method: 'POST',
+        active: true,
+        data: {},
+      });
+      return created.id;
+    };
+    for (const productId of options.webhookProducts ?? []) {
+      await registerWebhook(productId, 'tier_config_request');
+      await registerWebhook(productId, 'fulfillment_request');
+    }
+    return {
+      emulator,
+      apiUrl: emulator.url,
+      apiKey,
+      webhookSecret,
+      webhookUrl,
+      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
+      dynamoEndpoint: dynamo.endpoint,
+      registerWebhook,
+      call,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

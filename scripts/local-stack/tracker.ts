@@ -1,0 +1,105 @@
+/**
+ * Follows the seeded requests in the emulator: each one's status history and the Connect calls made on it,
+ * compared with what its sample expects.
+ */
+import type { SeededRequest } from './samples';
+
+export type EmulatorCall = { method: string; path: string; status: number };
+
+export type TrackedRequest = {
+  id: string;
+  sample: string;
+  type: string;
+  expectedStatus: string;
+  expectedActions: readonly string[];
+  history: string[];
+  actions: string[];
+};
+
+export type Verdict = 'waiting' | 'ok' | 'mismatch';
+
+const callPattern = /\/(?:requests|tier\/config-requests)\/([^/?]+)(?:\/([a-z_-]+))?$/;
+
+/** `PUT /requests/PR-1` → `update`; `POST /requests/PR-1/approve` → `approve`; `GET /requests/PR-1` → `get`. */
+export function actionOf(call: EmulatorCall): { id: string; action: string } | undefined {
+  const match = callPattern.exec(call.path.split('?')[0] ?? '');
+  if (!match?.[1]) return undefined;
+  const id = decodeURIComponent(match[1]);
+  if (match[2]) return { id, action: match[2] };
+  if (call.method === 'PUT') return { id, action: 'update' };
+  if (call.method === 'GET') return { id, action: 'get' };
+  return undefined;
+}
+
+export function createTracker(seeded: readonly SeededRequest[]) {
+  const tracked = new Map<string, TrackedRequest>(
+    seeded.map(({ sample, id }) => [
+      id,
+      {
+        id,
+        sample: sample.name,
+        type: sample.request.type,
+        expectedStatus: sample.expect.status,
+        expectedActions: sample.expect.actions,
+        history: [],
+        actions: [],
+      },
+    ]),
+  );
+
+  return {
+    requests: () => [...tracked.values()],
+    /** Records a status seen now; returns true when it is a change. */
+    observe(id: string, status: string): boolean {
+      const request = tracked.get(id);
+      if (!request || request.history.at(-1) === status) return false;
+      request.history.push(status);
+      return true;
+    },
+    /** Replaces each request's actions with those found in the emulator's call log (calls since the mark). */
+    setCalls(calls: readonly EmulatorCall[]) {
+      for (const request of tracked.values()) request.actions = [];
+      for (const call of calls) {
+        const action = actionOf(call);
+        if (action) tracked.get(action.id)?.actions.push(action.action);
+      }
+    },
+    verdict(request: TrackedRequest): Verdict {
+      if (request.history.at(-1) !== request.expectedStatus) {
+        const terminal = ['approved', 'failed'].includes(request.history.at(-1) ?? '');
+        return terminal ? 'mismatch' : 'waiting';
+      }
+      const same =
+        request.actions.length === request.expectedActions.length &&
+        request.actions.every((action, index) => action === request.expectedActions[index]);
+      return same ? 'ok' : request.actions.length > request.expectedActions.length ? 'mismatch' : 'waiting';
+    },
+  };
+}
+
+export type Tracker = ReturnType<typeof createTracker>;
+
+const marks: Record<Verdict, string> = { waiting: '…', ok: 'ok', mismatch: 'MISMATCH' };
+
+export function renderTable(tracker: Tracker): string {
+  const rows = tracker
+    .requests()
+    .map((request) => [
+      request.id,
+      request.type,
+      request.history.join(' → ') || '(not seen yet)',
+      `${request.expectedStatus} [${request.expectedActions.join(', ')}]`,
+      `${marks[tracker.verdict(request)]} [${request.actions.join(', ')}]`,
+      request.sample,
+    ]);
+  const header = ['REQUEST', 'TYPE', 'STATUS', 'EXPECTED', 'OUTCOME [CALLS]', 'SAMPLE'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
