@@ -2,13 +2,15 @@
  * The function set's configuration, read once per cold start from the environment (serverless.yml sets it).
  * Errors name the variable and what is wrong with it, never its value: several variables are secrets.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The local Connect emulator, used when running under serverless-offline without an explicit URL. */
 export const OFFLINE_CONNECT_API_URL = 'http://127.0.0.1:4010/public/v1';
 /** Same default as lib/dispatch (kept local: config does not depend on dispatch). */
 const DEFAULT_DISPATCH_CONCURRENCY = 8;
 export const MAX_DISPATCH_CONCURRENCY = 100;
+/** Per-attempt timeout of a Connect call (the client's own default). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -34,6 +36,8 @@ export type Config = {
   tierTemplateId: string | undefined;
   idempotencyTable: string | undefined;
   dispatchConcurrency: number;
+  /** Per-attempt timeout of each Connect call, in ms (`CONNECT_TIMEOUT_MS`, default 15000). */
+  connectTimeoutMs: number;
 };
 
 export type LoadConfigOptions = {
@@ -72,6 +76,11 @@ const concurrencySchema = z.coerce
   .min(1, { error: 'must be at least 1' })
   .max(MAX_DISPATCH_CONCURRENCY, { error: `must be at most ${MAX_DISPATCH_CONCURRENCY}` });
 
+const timeoutSchema = z.coerce
+  .number({ error: 'must be a whole number of milliseconds' })
+  .int({ error: 'must be a whole number of milliseconds' })
+  .min(1, { error: 'must be at least 1' });
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const issues: string[] = [];
 
@@ -102,6 +111,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     else issues.push(`DISPATCH_CONCURRENCY: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
   }
 
+  let connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+  const rawTimeout = optionalText(env.CONNECT_TIMEOUT_MS);
+  if (rawTimeout !== undefined) {
+    const parsed = timeoutSchema.safeParse(rawTimeout);
+    if (parsed.success) connectTimeoutMs = parsed.data;
+    else issues.push(`CONNECT_TIMEOUT_MS: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     connectApiUrl,
@@ -112,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     tierTemplateId: optionalText(env.CONNECT_TIER_TEMPLATE_ID),
     idempotencyTable,
     dispatchConcurrency,
+    connectTimeoutMs,
   };
 }
 

@@ -4,11 +4,12 @@ import { logger } from '../observability';
 import type { Config } from './config';
 
 export function createConfiguredClient(
-  config: Pick<Config, 'connectApiUrl' | 'connectApiKey'>,
+  config: Pick<Config, 'connectApiUrl' | 'connectApiKey'> & Partial<Pick<Config, 'connectTimeoutMs'>>,
 ): ConnectClient {
   return createConnectClient({
     apiUrl: config.connectApiUrl,
     apiKey: config.connectApiKey,
+    ...(config.connectTimeoutMs === undefined ? {} : { timeoutMs: config.connectTimeoutMs }),
     onRetry: (event) => logger.warn('Connect call retried', { ...event }),
   });
 }

@@ -2,6 +2,7 @@ export {
   acceptsProduct,
   type Config,
   ConfigError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   type LoadConfigOptions,
   loadConfig,
   MAX_DISPATCH_CONCURRENCY,

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       CONNECT_TIER_TEMPLATE_ID: 'TL-222',
       IDEMPOTENCY_TABLE: 'connect-fulfillment-dev-idempotency',
       DISPATCH_CONCURRENCY: '16',
+      CONNECT_TIMEOUT_MS: '2500',
     };
 
     // Act
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
       tierTemplateId: 'TL-222',
       idempotencyTable: 'connect-fulfillment-dev-idempotency',
       dispatchConcurrency: 16,
+      connectTimeoutMs: 2500,
     });
   });
 
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       tierTemplateId: undefined,
       idempotencyTable: undefined,
       dispatchConcurrency: 8,
+      connectTimeoutMs: 15_000,
     });
   });
 
@@ -93,6 +96,16 @@ describe('loadConfig', () => {
     const error = configError(() => loadConfig({ ...baseEnv(), DISPATCH_CONCURRENCY: value }));
 
     expect(error.issues).toEqual([`DISPATCH_CONCURRENCY: ${message}`]);
+  });
+
+  it.each([
+    ['0', 'must be at least 1'],
+    ['1.5', 'must be a whole number of milliseconds'],
+    ['soon', 'must be a whole number of milliseconds'],
+  ])('rejects CONNECT_TIMEOUT_MS=%s', (value, message) => {
+    const error = configError(() => loadConfig({ ...baseEnv(), CONNECT_TIMEOUT_MS: value }));
+
+    expect(error.issues).toEqual([`CONNECT_TIMEOUT_MS: ${message}`]);
   });
 
   it('never echoes a secret or a bad value in the error', () => {
