@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ActionRuntime, runAction } from './actions';
 import { paginate } from './pagination';
 import { parseBody } from './parse';

@@ -1,5 +1,5 @@
 /** Lists every page of a collection: `?<filter>&select(…)&ordering(…)&limit=N&offset=M`, totals from `Content-Range`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseBody } from './parse';
 import { rqlOrdering, rqlSelect } from './rql';
 import type { Transport, TransportCall } from './transport';

@@ -6,7 +6,7 @@
  * choices as strings or `{label, value}`. Unknown fields are kept (`looseObject`). Strict on what
  * decides behaviour: `id`, `type`, `status`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const nullableString = z.string().nullish();
 

@@ -1,5 +1,5 @@
 /** What the router and the sweep send each type function (lib/dispatch `DispatchPayload`), validated. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FulfillmentRequestSchema, TierConfigRequestSchema } from '../connect';
 
 const envelope = {

@@ -2,7 +2,7 @@
  * The body Connect POSTs for an `event` webhook (API.md §11.3): a small envelope that says "this product's
  * queue changed". It carries no request. Unknown keys are kept; only what routing needs is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Object classes this function set processes; others are acknowledged and ignored by the router. */
 export const KNOWN_OBJECT_CLASSES = ['fulfillment_request', 'tier_config_request'] as const;
