@@ -10,6 +10,7 @@ export {
   createTierConfigFunction,
   defaultTypeFunctionDeps,
   IDEMPOTENCY_TTL_SECONDS,
+  REQUEST_LOCK_SECONDS,
   type TypeFunctionDeps,
   type TypeFunctionOptions,
 } from './type-function';

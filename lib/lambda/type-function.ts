@@ -2,10 +2,11 @@
  * The Lambda side of a type function: validate the dispatcher's payload, log with the request's context,
  * take the idempotency lock, run the vendor's handler through the executor.
  *
- * Idempotency (Powertools, DynamoDB): the key is the request id + its `updated` time, so
- * - a duplicate delivery of the same request version while the first is running is skipped without error;
- * - a completed one is not redone (the stored result is returned);
- * - a new version of the request (back to pending after an inquiry, or changed under us) is processed again.
+ * Idempotency (Powertools, DynamoDB), two records per invocation:
+ * - per request version (id + `updated`), kept a day: a completed version is not redone (the stored result is
+ *   returned); a new version (back to pending after an inquiry, or changed under us) is processed again;
+ * - per request id, only while in progress: a duplicate delivery, of any version, while another invocation
+ *   works on the request is skipped without error. After a crash it expires with the Lambda's remaining time.
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -35,9 +36,25 @@ import { createPersistenceStore } from './persistence';
 /** How long a completed result is remembered: far longer than any retry or redelivery window. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+/**
+ * How long after processing a request other deliveries of it are skipped, whatever version they carry.
+ * Longer than the usual spread of duplicate deliveries; a request that really comes back to pending
+ * (after an inquiry) is processed by the first webhook or sweep after it.
+ */
+export const REQUEST_LOCK_SECONDS = 120;
+
+/** A delivery that arrived just after another invocation processed the same request. */
+class RecentlyProcessedError extends Error {
+  override readonly name = 'RecentlyProcessedError';
+}
+
 export type TypeFunctionDeps = {
   client: ConnectClient;
-  persistenceStore: BasePersistenceLayer;
+  /**
+   * A new store over the idempotency table. Called once per idempotency layer: a Powertools persistence
+   * layer keeps the configuration of the function it serves, so two layers cannot share one.
+   */
+  newPersistenceStore: () => BasePersistenceLayer;
 };
 
 export type TypeFunctionOptions = {
@@ -61,7 +78,7 @@ export function defaultTypeFunctionDeps(): TypeFunctionDeps {
     const config = loadConfig(process.env, { requireIdempotencyTable: true });
     productionDeps = {
       client: createConfiguredClient(config),
-      persistenceStore: createPersistenceStore(config.idempotencyTable as string),
+      newPersistenceStore: () => createPersistenceStore(config.idempotencyTable as string),
     };
   }
   return productionDeps;
@@ -86,10 +103,31 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
       return { requestId: request.id, outcome: 'skipped', detail: 'not pending' };
     }
     idempotentExecute ??= makeIdempotent(
-      (locked: Payload<R>, _context: Context) =>
-        spec.execute(locked.request, { client: deps.client, logger: logger }),
+      // Inner: one invocation at a time per request, whatever version it was listed at. Our own PUT bumps
+      // `updated`, so a listing taken between our PUT and our approve carries a new version: without this
+      // lock it would run the handler again and send a second (refused) action, during or just after ours.
+      makeIdempotent(
+        (locked: Payload<R>, _context: Context) =>
+          spec.execute(locked.request, { client: deps.client, logger: logger }),
+        {
+          persistenceStore: deps.newPersistenceStore(),
+          keyPrefix: 'request-lock',
+          config: new IdempotencyConfig({
+            eventKeyJmesPath: 'request.id',
+            // In progress: until done, or the Lambda's remaining time after a crash. Done: a short window.
+            expiresAfterSeconds: REQUEST_LOCK_SECONDS,
+            throwOnNoIdempotencyKey: true,
+            // The stored result belongs to another version: never let the outer record keep it as ours.
+            responseHook: () => {
+              throw new RecentlyProcessedError('processed recently by another invocation');
+            },
+          }),
+        },
+      ),
+      // Outer: one result per request version, remembered for a day.
       {
-        persistenceStore: deps.persistenceStore,
+        persistenceStore: deps.newPersistenceStore(),
+        keyPrefix: 'request-version',
         config: new IdempotencyConfig({
           eventKeyJmesPath: '[request.id, request.updated]',
           expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
@@ -105,6 +143,10 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
       if (error instanceof IdempotencyAlreadyInProgressError) {
         logger.info('Already being processed by another invocation: skipped');
         return { requestId: request.id, outcome: 'skipped', detail: 'in progress elsewhere' };
+      }
+      if (error instanceof RecentlyProcessedError) {
+        logger.info('Processed moments ago by another invocation: skipped');
+        return { requestId: request.id, outcome: 'skipped', detail: 'processed recently' };
       }
       logger.error('Request processing failed; Lambda retries, then the dead-letter queue', {
         error: {

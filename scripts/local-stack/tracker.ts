@@ -4,7 +4,7 @@
  */
 import type { SeededRequest } from './samples';
 
-export type EmulatorCall = { method: string; path: string; status: number };
+export type EmulatorCall = { method: string; path: string; query?: string; status: number };
 
 export type TrackedRequest = {
   id: string;

@@ -10,6 +10,7 @@ type FulfillmentOverrides = {
   id?: string;
   type?: FulfillmentRequest['type'];
   status?: FulfillmentRequest['status'];
+  updated?: string;
   params?: Record<string, unknown>[];
   items?: Record<string, unknown>[];
 };
@@ -19,6 +20,7 @@ export function fulfillmentRequest(overrides: FulfillmentOverrides = {}): Fulfil
     id: overrides.id ?? 'PR-1000-0000-0001-001',
     type: overrides.type ?? 'purchase',
     status: overrides.status ?? 'pending',
+    updated: overrides.updated ?? '2026-11-27T09:00:00+00:00',
     note: '',
     reason: '',
     asset: {

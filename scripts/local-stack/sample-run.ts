@@ -1,0 +1,79 @@
+/**
+ * One run of the project's samples on a started stack: subscriptions seeded, webhooks registered, the
+ * sample requests created, then followed until each reaches its expected status. Shared by `npm start`,
+ * `npm run demo` and the end-to-end test.
+ */
+import type { LocalStack } from './index';
+import { createSampleRequests, type Sample, seedSubscriptions } from './samples';
+import { createTracker, type EmulatorCall, type Tracker } from './tracker';
+
+export type SampleRun = {
+  tracker: Tracker;
+  /** The products whose webhooks were registered. */
+  products: string[];
+  /** Reads the statuses (from the in-process emulator: no Connect call) and the calls; returns the changes. */
+  poll(): string[];
+  /** Connect calls made by the function set since the samples were created. */
+  functionSetCalls(): EmulatorCall[];
+  /** True when no request is still on its way (each is ok or a mismatch). */
+  settled(): boolean;
+  /** Polls until settled or the deadline; resolves with whether every request is ok. */
+  waitUntilSettled(timeoutMs: number, onPoll?: (changes: string[]) => void): Promise<boolean>;
+};
+
+function productOf(request: Record<string, unknown>): string | undefined {
+  const asset = request.asset as { product?: { id?: string } } | undefined;
+  const configuration = request.configuration as { product?: { id?: string } } | undefined;
+  return asset?.product?.id ?? configuration?.product?.id;
+}
+
+export async function startSampleRun(stack: LocalStack, samples: readonly Sample[]): Promise<SampleRun> {
+  const assetBySample = await seedSubscriptions(stack.call, samples);
+  const products = [
+    ...new Set(samples.map((sample) => productOf(sample.request)).filter((id): id is string => Boolean(id))),
+  ];
+  for (const productId of products) {
+    await stack.registerWebhook(productId, 'tier_config_request');
+    await stack.registerWebhook(productId, 'fulfillment_request');
+  }
+  const mark = stack.emulator.calls().length;
+  const tracker = createTracker(await createSampleRequests(stack.call, samples, assetBySample));
+
+  // The creations are the samples' own calls; the function set never creates requests.
+  const functionSetCalls = () =>
+    stack.emulator
+      .calls()
+      .slice(mark)
+      .filter((call) => !(call.method === 'POST' && /\/(requests|tier\/config-requests)$/.test(call.path)));
+
+  const poll = () => {
+    const changes: string[] = [];
+    for (const request of tracker.requests()) {
+      const status = request.id.startsWith('TCR-')
+        ? stack.emulator.store.getTierConfigRequest(request.id).status
+        : stack.emulator.store.getRequest(request.id).status;
+      if (tracker.observe(request.id, status)) changes.push(`${request.id} → ${status}`);
+    }
+    tracker.setCalls(functionSetCalls());
+    return changes;
+  };
+
+  const settled = () => tracker.requests().every((request) => tracker.verdict(request) !== 'waiting');
+
+  const waitUntilSettled: SampleRun['waitUntilSettled'] = async (timeoutMs, onPoll) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const changes = poll();
+      onPoll?.(changes);
+      if (settled() || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // A short grace period, so that a late extra call still shows up as a mismatch.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const lastChanges = poll();
+    onPoll?.(lastChanges);
+    return tracker.requests().every((request) => tracker.verdict(request) === 'ok');
+  };
+
+  return { tracker, products, poll, functionSetCalls, settled, waitUntilSettled };
+}

@@ -1,0 +1,139 @@
+/** The Lambda wiring of a type function, against a real local DynamoDB (dynalite) for idempotency. */
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FulfillmentRequest } from '../../../lib/connect';
+import { Fail, type FulfillmentHandler } from '../../../lib/fulfillment';
+import { createFulfillmentFunction, createPersistenceStore, InvalidPayloadError } from '../../../lib/lambda';
+import { createLogger } from '../../../lib/observability';
+import { type LocalDynamo, startLocalDynamo } from '../../../scripts/local-stack/dynamo';
+import { FakeConnectClient } from '../../support/fake-connect-client';
+import { fulfillmentRequest } from '../../support/fixtures';
+
+let dynamo: LocalDynamo;
+let tableCount = 0;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo(0, 'unused-table');
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'connect-fulfillment-test-purchase',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:connect-fulfillment-test-purchase',
+    memoryLimitInMB: '256',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function setup(handler: FulfillmentHandler, request: FulfillmentRequest) {
+  const tableName = `idempotency-${++tableCount}`;
+  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const admin = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await admin.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  admin.destroy();
+  const client = new FakeConnectClient({ requests: [request] });
+  const fn = createFulfillmentFunction(handler, {
+    deps: () => ({
+      client,
+      newPersistenceStore: () => createPersistenceStore(tableName, { DYNAMODB_ENDPOINT: dynamo.endpoint }),
+    }),
+    logger: createLogger({ POWERTOOLS_LOG_LEVEL: 'SILENT' }),
+  });
+  const invoke = (payloadRequest: FulfillmentRequest = request) =>
+    fn({ request: payloadRequest, correlationId: 'corr-1' }, lambdaContext());
+  return { client, invoke };
+}
+
+describe('createFulfillmentFunction', () => {
+  it('processes a pending request once; the same delivery again returns the stored result', async () => {
+    let runs = 0;
+    const { client, invoke } = await setup(
+      () => {
+        runs += 1;
+      },
+      fulfillmentRequest({ updated: '2026-11-27T10:00:00+00:00' }),
+    );
+    const first = await invoke();
+    const second = await invoke();
+    expect(first).toMatchObject({ outcome: 'approved' });
+    expect(second).toEqual(first);
+    expect(runs).toBe(1);
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.approve']);
+  });
+
+  it('skips a delivery of a newer version while another invocation works on the request', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let runs = 0;
+    const request = fulfillmentRequest({ updated: '2026-11-27T10:00:00+00:00' });
+    const { client, invoke } = await setup(async () => {
+      runs += 1;
+      await gate;
+    }, request);
+    const first = invoke();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const duplicate = await invoke({ ...request, updated: '2026-11-27T10:00:01+00:00' });
+    release();
+    expect(duplicate).toMatchObject({ outcome: 'skipped', detail: 'in progress elsewhere' });
+    expect(await first).toMatchObject({ outcome: 'approved' });
+    expect(runs).toBe(1);
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.approve']);
+  });
+
+  it('skips a newer version delivered just after the request was processed, without a Connect call', async () => {
+    const request = fulfillmentRequest({ updated: '2026-11-27T10:00:00+00:00' });
+    const { client, invoke } = await setup(() => undefined, request);
+    await invoke();
+    const late = await invoke({ ...request, updated: '2026-11-27T10:00:05+00:00' });
+    expect(late).toMatchObject({ outcome: 'skipped', detail: 'processed recently' });
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.approve']);
+  });
+
+  it('does nothing for a request that is no longer pending', async () => {
+    const { client, invoke } = await setup(() => undefined, fulfillmentRequest({ status: 'approved' }));
+    expect(await invoke()).toMatchObject({ outcome: 'skipped', detail: 'not pending' });
+    expect(client.calls).toEqual([]);
+  });
+
+  it('rethrows an unexpected error and lets the retry run again', async () => {
+    let runs = 0;
+    const { client, invoke } = await setup(() => {
+      runs += 1;
+      if (runs === 1) throw new Error('vendor system down');
+      throw new Fail('still failing, on purpose');
+    }, fulfillmentRequest());
+    await expect(invoke()).rejects.toThrow('vendor system down');
+    expect(await invoke()).toMatchObject({ outcome: 'failed' });
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.fail']);
+  });
+
+  it('refuses a payload that is not what the dispatcher sends', async () => {
+    const { invoke } = await setup(() => undefined, fulfillmentRequest());
+    const { id: _id, ...withoutId } = fulfillmentRequest();
+    await expect(invoke(withoutId as FulfillmentRequest)).rejects.toBeInstanceOf(InvalidPayloadError);
+  });
+});
