@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { dispatchPending, dispatchRuntime } from '../../lib/dispatch';
+import { ALL_PRODUCTS, dispatchPending, dispatchRuntime } from '../../lib/dispatch';
 import { logger } from '../../lib/observability';
 import { sweep } from './sweep';
 
@@ -10,11 +10,9 @@ async function scheduled() {
   const { config, client, invoker } = dispatchRuntime();
   const correlationId = `sweep-${randomUUID()}`;
   logger.appendKeys({ correlation_id: correlationId });
-  if (config.products.length === 0) {
-    logger.warn('CONNECT_PRODUCTS is empty: the sweep has no product to list');
-  }
   const result = await sweep(correlationId, {
-    products: config.products,
+    // An empty CONNECT_PRODUCTS means every product: one listing without a product filter.
+    products: config.products.length > 0 ? config.products : [ALL_PRODUCTS],
     logger,
     dispatch: (args) =>
       dispatchPending({ ...args, client, invoker, concurrency: config.dispatchConcurrency, logger }),

@@ -16,7 +16,7 @@ export {
   type LambdaInvokerOptions,
   type LambdaInvokeSender,
 } from './invoker';
-export { LIST_PAGE_SIZE, listPending, pendingQuery } from './list-pending';
+export { ALL_PRODUCTS, LIST_PAGE_SIZE, listPending, pendingQuery } from './list-pending';
 export {
   FULFILLMENT_ROUTES,
   FUNCTION_NAMES,

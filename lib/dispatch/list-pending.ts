@@ -8,16 +8,19 @@ import type { ObjectClass, PendingRequest } from './routing';
 /** The largest page Connect serves: 1,000 pending requests cost one list call. */
 export const LIST_PAGE_SIZE = 1000;
 
-/** The list query for one product's pending requests of one object class. */
+/** Lists every product's pending requests (a deployment configured for all products). */
+export const ALL_PRODUCTS = '*';
+
+/** The list query for one product's (or, with `ALL_PRODUCTS`, every product's) pending requests. */
 export function pendingQuery(productId: string, objectClass: ObjectClass): ListQuery {
+  const pending = rql.eq('status', 'pending');
+  const productField = objectClass === 'tier_config_request' ? 'configuration.product.id' : 'asset.product.id';
+  const filter = productId === ALL_PRODUCTS ? pending : rql.and(pending, rql.eq(productField, productId));
   if (objectClass === 'tier_config_request') {
-    return {
-      filter: rql.and(rql.eq('status', 'pending'), rql.eq('configuration.product.id', productId)),
-      pageSize: LIST_PAGE_SIZE,
-    };
+    return { filter, pageSize: LIST_PAGE_SIZE };
   }
   return {
-    filter: rql.and(rql.eq('status', 'pending'), rql.eq('asset.product.id', productId)),
+    filter,
     // The spec's recommended projection: the activation key and template are not needed to route.
     select: ['-activation_key', '-template'],
     pageSize: LIST_PAGE_SIZE,

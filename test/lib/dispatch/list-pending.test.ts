@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listPending, pendingQuery } from '../../../lib/dispatch';
+import { ALL_PRODUCTS, listPending, pendingQuery } from '../../../lib/dispatch';
 import { fakeConnectClient, fulfillmentRequest, tierConfigRequest } from './fakes';
 
 describe('listPending', () => {
@@ -57,5 +57,12 @@ describe('listPending', () => {
     expect(pendingQuery('PRD 1&x', 'fulfillment_request').filter).toBe(
       'and(eq(status,pending),eq(asset.product.id,"PRD%201%26x"))',
     );
+  });
+});
+
+describe('pendingQuery for every product', () => {
+  it('filters on the status only', () => {
+    expect(pendingQuery(ALL_PRODUCTS, 'fulfillment_request').filter).toBe('eq(status,pending)');
+    expect(pendingQuery(ALL_PRODUCTS, 'tier_config_request').filter).toBe('eq(status,pending)');
   });
 });
