@@ -8,17 +8,10 @@ export type LocalDynamo = { endpoint: string; port: number; stop(): Promise<void
 /** Dummy credentials: dynalite accepts any, and no real AWS account is ever touched. */
 export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export async function startLocalDynamo(port: number, tableName: string): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actualPort = (server.address() as AddressInfo).port;
-  const endpoint = `http://127.0.0.1:${actualPort}`;
+/** The same key schema as the deployed table (serverless.yml) and Powertools' defaults. */
+export async function createIdempotencyTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_AWS_CREDENTIALS });
   try {
-    // The same key schema as the deployed table (serverless.yml) and Powertools' defaults.
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -30,6 +23,17 @@ export async function startLocalDynamo(port: number, tableName: string): Promise
   } finally {
     client.destroy();
   }
+}
+
+export async function startLocalDynamo(port: number, tableName: string): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${actualPort}`;
+  await createIdempotencyTable(endpoint, tableName);
   return {
     endpoint,
     port: actualPort,

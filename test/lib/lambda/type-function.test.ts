@@ -5,7 +5,11 @@ import type { FulfillmentRequest } from '../../../lib/connect';
 import { Fail, type FulfillmentHandler } from '../../../lib/fulfillment';
 import { createFulfillmentFunction, createPersistenceStore, InvalidPayloadError } from '../../../lib/lambda';
 import { createLogger } from '../../../lib/observability';
-import { type LocalDynamo, startLocalDynamo } from '../../../scripts/local-stack/dynamo';
+import {
+  createIdempotencyTable,
+  type LocalDynamo,
+  startLocalDynamo,
+} from '../../../scripts/local-stack/dynamo';
 import { FakeConnectClient } from '../../support/fake-connect-client';
 import { fulfillmentRequest } from '../../support/fixtures';
 
@@ -38,21 +42,7 @@ function lambdaContext(): Context {
 
 async function setup(handler: FulfillmentHandler, request: FulfillmentRequest) {
   const tableName = `idempotency-${++tableCount}`;
-  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const admin = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await admin.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  admin.destroy();
+  await createIdempotencyTable(dynamo.endpoint, tableName);
   const client = new FakeConnectClient({ requests: [request] });
   const fn = createFulfillmentFunction(handler, {
     deps: () => ({
