@@ -3,6 +3,7 @@
  * request (a private copy kept up to date) and `updateParameters`, which PUTs only what changes.
  */
 import type { ConnectClient, FulfillmentRequest, ParamUpdate, TierConfigRequest } from '../connect';
+import { cloneJson } from './clone';
 import type { Logger } from './logger';
 import { applyParamUpdates, changedParams } from './params-diff';
 
@@ -36,7 +37,7 @@ export type ContextDeps = {
 
 /** Builds the context over a copy of `request`; the caller's object is never changed. */
 export function createFulfillmentContext(request: FulfillmentRequest, deps: ContextDeps): FulfillmentContext {
-  const current = structuredClone(request);
+  const current = cloneJson(request);
   const record = deps.recordCall ?? (() => {});
   return {
     client: deps.client,
@@ -61,7 +62,7 @@ export function createFulfillmentContext(request: FulfillmentRequest, deps: Cont
 }
 
 export function createTierConfigContext(request: TierConfigRequest, deps: ContextDeps): TierConfigContext {
-  const current = structuredClone(request);
+  const current = cloneJson(request);
   const record = deps.recordCall ?? (() => {});
   return {
     client: deps.client,
