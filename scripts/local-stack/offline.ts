@@ -29,11 +29,14 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
     }
   }
   const sls = path.join(projectRoot, 'node_modules', '.bin', 'sls');
+  // Keeps the offline process alive when an asynchronous invocation fails (see offline-preload.cjs).
+  const preload = `--require ${JSON.stringify(path.join(import.meta.dirname, 'offline-preload.cjs'))}`;
   const child = spawn(sls, ['offline', 'start'], {
     cwd: projectRoot,
     env: {
       ...process.env,
       ...options.env,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, options.env.NODE_OPTIONS, preload].filter(Boolean).join(' '),
       OFFLINE_HTTP_PORT: String(options.httpPort),
       LAMBDA_INVOKE_PORT: String(options.lambdaPort),
       // No colours in captured output.
