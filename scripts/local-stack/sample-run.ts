@@ -46,7 +46,23 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
       .slice(mark)
       .filter((call) => !(call.method === 'POST' && /\/(requests|tier\/config-requests)$/.test(call.path)));
 
+  // Requests created after the samples (by hand, while `npm start` runs) are followed too.
+  const known = new Set(
+    [...stack.emulator.store.listRequests(), ...stack.emulator.store.listTierConfigRequests()].map(
+      (request) => request.id,
+    ),
+  );
+  const followNewRequests = () => {
+    for (const request of [
+      ...stack.emulator.store.listRequests(),
+      ...stack.emulator.store.listTierConfigRequests(),
+    ]) {
+      if (!known.has(request.id) && !tracker.isFollowed(request.id)) tracker.follow(request.id, request.type);
+    }
+  };
+
   const poll = () => {
+    followNewRequests();
     const changes: string[] = [];
     for (const request of tracker.requests()) {
       const status = request.id.startsWith('TCR-')
@@ -59,6 +75,7 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
   };
 
   const settled = () => tracker.requests().every((request) => tracker.verdict(request) !== 'waiting');
+  const judged = () => tracker.requests().filter((request) => tracker.verdict(request) !== 'unjudged');
 
   const waitUntilSettled: SampleRun['waitUntilSettled'] = async (timeoutMs, onPoll) => {
     const deadline = Date.now() + timeoutMs;
@@ -72,7 +89,7 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const lastChanges = poll();
     onPoll?.(lastChanges);
-    return tracker.requests().every((request) => tracker.verdict(request) === 'ok');
+    return judged().every((request) => tracker.verdict(request) === 'ok');
   };
 
   return { tracker, products, poll, functionSetCalls, settled, waitUntilSettled };

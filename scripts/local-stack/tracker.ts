@@ -10,13 +10,14 @@ export type TrackedRequest = {
   id: string;
   sample: string;
   type: string;
-  expectedStatus: string;
+  /** Undefined for a request someone created while the stack runs: shown, never judged. */
+  expectedStatus: string | undefined;
   expectedActions: readonly string[];
   history: string[];
   actions: string[];
 };
 
-export type Verdict = 'waiting' | 'ok' | 'mismatch';
+export type Verdict = 'waiting' | 'ok' | 'mismatch' | 'unjudged';
 
 const callPattern = /\/(?:requests|tier\/config-requests)\/([^/?]+)(?:\/([a-z_-]+))?$/;
 
@@ -49,6 +50,20 @@ export function createTracker(seeded: readonly SeededRequest[]) {
 
   return {
     requests: () => [...tracked.values()],
+    /** Follows a request that is not a sample (created by hand while `npm start` runs). */
+    follow(id: string, type: string): void {
+      if (tracked.has(id)) return;
+      tracked.set(id, {
+        id,
+        sample: '(created while running)',
+        type,
+        expectedStatus: undefined,
+        expectedActions: [],
+        history: [],
+        actions: [],
+      });
+    },
+    isFollowed: (id: string) => tracked.has(id),
     /** Records a status seen now; returns true when it is a change. */
     observe(id: string, status: string): boolean {
       const request = tracked.get(id);
@@ -65,6 +80,7 @@ export function createTracker(seeded: readonly SeededRequest[]) {
       }
     },
     verdict(request: TrackedRequest): Verdict {
+      if (request.expectedStatus === undefined) return 'unjudged';
       if (request.history.at(-1) !== request.expectedStatus) {
         const terminal = ['approved', 'failed'].includes(request.history.at(-1) ?? '');
         return terminal ? 'mismatch' : 'waiting';
@@ -79,7 +95,7 @@ export function createTracker(seeded: readonly SeededRequest[]) {
 
 export type Tracker = ReturnType<typeof createTracker>;
 
-const marks: Record<Verdict, string> = { waiting: '…', ok: 'ok', mismatch: 'MISMATCH' };
+const marks: Record<Verdict, string> = { waiting: '…', ok: 'ok', mismatch: 'MISMATCH', unjudged: '' };
 
 export function renderTable(tracker: Tracker): string {
   const rows = tracker
@@ -88,7 +104,9 @@ export function renderTable(tracker: Tracker): string {
       request.id,
       request.type,
       request.history.join(' → ') || '(not seen yet)',
-      `${request.expectedStatus} [${request.expectedActions.join(', ')}]`,
+      request.expectedStatus === undefined
+        ? '—'
+        : `${request.expectedStatus} [${request.expectedActions.join(', ')}]`,
       `${marks[tracker.verdict(request)]} [${request.actions.join(', ')}]`,
       request.sample,
     ]);
