@@ -14,7 +14,8 @@ export const ALL_PRODUCTS = '*';
 /** The list query for one product's (or, with `ALL_PRODUCTS`, every product's) pending requests. */
 export function pendingQuery(productId: string, objectClass: ObjectClass): ListQuery {
   const pending = rql.eq('status', 'pending');
-  const productField = objectClass === 'tier_config_request' ? 'configuration.product.id' : 'asset.product.id';
+  const productField =
+    objectClass === 'tier_config_request' ? 'configuration.product.id' : 'asset.product.id';
   const filter = productId === ALL_PRODUCTS ? pending : rql.and(pending, rql.eq(productField, productId));
   if (objectClass === 'tier_config_request') {
     return { filter, pageSize: LIST_PAGE_SIZE };
