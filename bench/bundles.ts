@@ -35,6 +35,7 @@ const SLS_ESBUILD = {
   bundle: true,
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   keepNames: true,
   target: 'node24',
   platform: 'node',

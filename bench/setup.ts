@@ -41,9 +41,14 @@ export async function startBenchEmulator(): Promise<EmulatorHandle> {
   return startEmulator({ port: 0 });
 }
 
-/** Clears the emulator (state and call log) and creates `count` pending purchases; returns them as listed. */
+/**
+ * Clears the emulator (state and call log; the injected latency is kept) and creates `count` pending
+ * purchases; returns them as parsed by the client's schema.
+ */
 export function seedPurchases(emulator: EmulatorHandle, count: number, shape: PurchaseShape = {}) {
+  const faults = emulator.faults.config;
   emulator.reset();
+  emulator.setFaults(faults);
   emulator.store.applySeed({ requests: Array.from({ length: count }, () => purchaseBody(shape)) });
   return emulator.store.listRequests().map((request) => FulfillmentRequestSchema.parse(request));
 }

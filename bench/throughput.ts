@@ -72,6 +72,8 @@ export type ThroughputRun = {
   seconds: number;
   requestsPerSecond: number;
   callsPerRequest: number;
+  /** CPU (user + system) of this process per request: client and in-process emulator together. */
+  cpuMsPerRequest: number;
 };
 
 export type ThroughputRatios = {
@@ -81,6 +83,9 @@ export type ThroughputRatios = {
   executorTimeOverFetch: number;
   /** Our throughput over the SDK's (goal ≥ 1.5). */
   executorThroughputOverSdk: number;
+  /** Our CPU per request over the floor's (client + emulator in one process; less sensitive to load). */
+  executorCpuOverFetch: number;
+  executorCpuOverSdk: number;
   meetsGoals: boolean;
 };
 
@@ -91,20 +96,31 @@ async function runOnce(
   process: Processor,
   count: number,
   concurrency: number,
-): Promise<{ seconds: number; calls: number }> {
+): Promise<Measured> {
   const requests = seedPurchases(emulator, count);
+  const cpuBefore = globalThis.process.cpuUsage();
   const started = now();
   await runBounded(requests, concurrency, (request) => process(request));
   const seconds = (now() - started) / 1000;
+  const cpu = globalThis.process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const calls = apiCalls(emulator).length;
   const approved = emulator.store.listRequests().filter((request) => request.status === 'approved').length;
   if (approved !== count) throw new Error(`only ${approved} of ${count} requests approved`);
-  return { seconds, calls };
+  return { seconds, calls, cpuMs };
 }
+
+type Measured = { seconds: number; calls: number; cpuMs: number };
 
 export async function measureThroughput(
   emulator: EmulatorHandle,
-  options: { requests: number; latencies: number[]; concurrencies: number[]; rounds: number },
+  options: {
+    /** Pending purchases per run, for a latency and a concurrency. */
+    requests: (latencyMs: number, concurrency: number) => number;
+    latencies: number[];
+    concurrencies: number[];
+    rounds: number;
+  },
 ): Promise<ThroughputResult> {
   const process = processors(emulator);
   // Warm-up: JIT, keep-alive sockets, the SDK's lazy modules.
@@ -113,26 +129,28 @@ export async function measureThroughput(
   const runs: ThroughputRun[] = [];
   for (const latencyMs of options.latencies) {
     for (const concurrency of options.concurrencies) {
+      const count = options.requests(latencyMs, concurrency);
       await withLatency(emulator, latencyMs, async () => {
         // Rounds interleave the variants; the best round of each is kept (the least disturbed one).
-        const best = new Map<Variant, { seconds: number; calls: number }>();
+        const best = new Map<Variant, Measured>();
         for (let round = 0; round < options.rounds; round++) {
           for (const variant of VARIANTS) {
-            const measured = await runOnce(emulator, process[variant], options.requests, concurrency);
+            const measured = await runOnce(emulator, process[variant], count, concurrency);
             const previous = best.get(variant);
             if (previous === undefined || measured.seconds < previous.seconds) best.set(variant, measured);
           }
         }
         for (const variant of VARIANTS) {
-          const measured = best.get(variant) as { seconds: number; calls: number };
+          const measured = best.get(variant) as Measured;
           runs.push({
             variant,
             latencyMs,
             concurrency,
-            requests: options.requests,
+            requests: count,
             seconds: round(measured.seconds, 3),
-            requestsPerSecond: round(options.requests / measured.seconds, 1),
-            callsPerRequest: round(measured.calls / options.requests, 2),
+            requestsPerSecond: round(count / measured.seconds, 1),
+            callsPerRequest: round(measured.calls / count, 2),
+            cpuMsPerRequest: round(measured.cpuMs / count, 3),
           });
         }
       });
@@ -154,6 +172,8 @@ export async function measureThroughput(
         concurrency,
         executorTimeOverFetch,
         executorThroughputOverSdk,
+        executorCpuOverFetch: round(ours.cpuMsPerRequest / find('fetch').cpuMsPerRequest, 3),
+        executorCpuOverSdk: round(ours.cpuMsPerRequest / find('sdk').cpuMsPerRequest, 3),
         meetsGoals: executorTimeOverFetch <= 1.15 && executorThroughputOverSdk >= 1.5,
       });
     }
