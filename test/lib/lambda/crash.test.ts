@@ -106,47 +106,51 @@ async function runSweep(productId: string, handler: ReturnType<typeof purchaseFu
   return { outcome, results };
 }
 
+/** A pending purchase, and a first invocation that dies at its approve (after its PUT). */
+async function crashAfterPut() {
+  const sample = (await loadSamples()).find((candidate) => candidate.name === 'purchase-approved-template');
+  if (!sample) throw new Error('sample purchase-approved-template missing');
+  const call = connectHttp(emulator.url, API_KEY);
+  const created = await call<FulfillmentRequest>('POST', '/requests', sample.request);
+  const listed = await call<FulfillmentRequest>('GET', `/requests/${created.id}`);
+  const provisioned: string[] = [];
+  let approveReached: () => void = () => undefined;
+  const diedAtApprove = new Promise<void>((resolve) => {
+    approveReached = resolve;
+  });
+  // The first environment's approve never answers: the process is gone from here on.
+  const dying = purchaseFunction(provisioned, async (input, init) => {
+    if (String(input).endsWith('/approve')) {
+      approveReached();
+      return new Promise<Response>(() => undefined);
+    }
+    return fetch(input, init);
+  });
+  // The invocation runs until it dies at its approve; its time then runs out (middy answers the timeout, as
+  // Lambda would before killing the environment) while the approve is still outstanding. Never awaited here.
+  const timedOut = dying({ request: listed, correlationId: 'crash-1' }, lambdaContext(REMAINING_MS)).then(
+    () => 'returned',
+    (error: unknown) => (error instanceof Error ? error.name : 'thrown'),
+  );
+  await diedAtApprove;
+  const actionsOf = () =>
+    emulator
+      .calls()
+      .filter((record) => record.path.includes(created.id))
+      .map((record) => `${record.method} ${record.path.split('/').at(-1)} ${record.status}`);
+  return { created, listed, provisioned, timedOut, actionsOf, productId: created.asset.product.id };
+}
+
 describe('a purchase function that dies between its PUT and its approve', () => {
   it('leaves the request pending, and the next sweep completes it without provisioning twice', async () => {
-    // Prepare: a pending purchase in Connect, listed as the router would hand it over.
-    const sample = (await loadSamples()).find((candidate) => candidate.name === 'purchase-approved-template');
-    if (!sample) throw new Error('sample purchase-approved-template missing');
-    const call = connectHttp(emulator.url, API_KEY);
-    const created = await call<FulfillmentRequest>('POST', '/requests', sample.request);
-    const productId = created.asset.product.id;
-    const listed = await call<FulfillmentRequest>('GET', `/requests/${created.id}`);
-    const provisioned: string[] = [];
-    let approveReached: () => void = () => undefined;
-    const diedAtApprove = new Promise<void>((resolve) => {
-      approveReached = resolve;
-    });
-    // The first environment's approve never answers: the process is gone from here on.
-    const dying = purchaseFunction(provisioned, async (input, init) => {
-      if (String(input).endsWith('/approve')) {
-        approveReached();
-        return new Promise<Response>(() => undefined);
-      }
-      return fetch(input, init);
-    });
-
-    // Act 1: the first invocation runs until it dies at its approve; its time then runs out (middy answers
-    // the timeout, as Lambda would before killing the environment) while the approve is still outstanding.
-    const timedOut = dying({ request: listed, correlationId: 'crash-1' }, lambdaContext(REMAINING_MS)).then(
-      () => 'returned',
-      (error: unknown) => (error instanceof Error ? error.name : 'thrown'),
-    );
-    await diedAtApprove;
+    // Prepare + Act 1: the crash.
+    const { created, provisioned, timedOut, actionsOf, productId } = await crashAfterPut();
 
     // Assess 1: the PUT landed, the approve did not, the request is still pending.
     const afterCrash = emulator.store.getRequest(created.id);
     expect(afterCrash.status).toBe('pending');
     expect(afterCrash.asset.params.find((param) => param.id === ACTIVATION_KEY_PARAM)?.value).toMatch(/^FB-/);
     expect(provisioned).toEqual([created.asset.id]);
-    const actionsOf = () =>
-      emulator
-        .calls()
-        .filter((record) => record.path.includes(created.id))
-        .map((record) => `${record.method} ${record.path.split('/').at(-1)} ${record.status}`);
     expect(actionsOf()).toEqual([`GET ${created.id} 200`, `PUT ${created.id} 200`]);
 
     // Act 2: a sweep while the dead invocation's lock is still "in progress" (its remaining time not over).
@@ -171,6 +175,30 @@ describe('a purchase function that dies between its PUT and its approve', () => 
     expect(provisioned).toEqual([created.asset.id]);
     expect(actionsOf().filter((action) => action.startsWith('POST approve'))).toEqual(['POST approve 200']);
     expect(actionsOf().filter((action) => action.startsWith('PUT'))).toHaveLength(1);
+  });
+
+  it("Lambda's retry of the original event completes it with one approve and the same ActivationKey", async () => {
+    // Prepare + Act 1: the crash, then the invocation's time runs out.
+    const { created, listed, provisioned, timedOut, actionsOf } = await crashAfterPut();
+    const keyAfterCrash = emulator.store
+      .getRequest(created.id)
+      .asset.params.find((param) => param.id === ACTIVATION_KEY_PARAM)?.value;
+    expect(await timedOut).toBe('TimeoutError');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // Act 2: Lambda retries the event it was given, the request as listed before the PUT.
+    const retried = await purchaseFunction(provisioned, fetch)(
+      { request: listed, correlationId: 'crash-1' },
+      lambdaContext(60_000),
+    );
+
+    // Assess: approved once, same key. The stale event does not show the key written before the crash, so
+    // the provisioner is asked again: that is why it must be idempotent on the asset id (provisioner.ts).
+    expect(retried).toMatchObject({ outcome: 'approved' });
+    const final = emulator.store.getRequest(created.id);
+    expect(final.status).toBe('approved');
+    expect(final.asset.params.find((param) => param.id === ACTIVATION_KEY_PARAM)?.value).toBe(keyAfterCrash);
+    expect(actionsOf().filter((action) => action.startsWith('POST approve'))).toEqual(['POST approve 200']);
   });
 });
 
