@@ -20,6 +20,8 @@ export type DispatchPayload = {
   request: FulfillmentRequest | TierConfigRequest;
   correlationId: string;
   webhookId?: string;
+  /** When the request was listed (ISO): a type function re-reads a request whose listing has aged. */
+  listedAt: string;
 };
 
 export type DispatchOptions = {
@@ -69,6 +71,7 @@ export async function dispatchPending(options: DispatchOptions): Promise<Dispatc
   }
 
   const pending = await listPending(client, productId, objectClass);
+  const listedAt = new Date().toISOString();
   const summary: DispatchSummary = {
     productId,
     objectClass,
@@ -82,6 +85,7 @@ export async function dispatchPending(options: DispatchOptions): Promise<Dispatc
     const payload: DispatchPayload = {
       request: item.request,
       correlationId,
+      listedAt,
       ...(webhookId === undefined ? {} : { webhookId }),
     };
     const context = {

@@ -11,6 +11,7 @@ export {
   defaultTypeFunctionDeps,
   IDEMPOTENCY_TTL_SECONDS,
   REQUEST_LOCK_SECONDS,
+  STALE_PAYLOAD_MS,
   type TypeFunctionDeps,
   type TypeFunctionOptions,
 } from './type-function';

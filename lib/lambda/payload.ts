@@ -5,6 +5,8 @@ import { FulfillmentRequestSchema, TierConfigRequestSchema } from '../connect';
 const envelope = {
   correlationId: z.string().min(1).max(200),
   webhookId: z.string().max(100).optional(),
+  /** When the dispatcher listed the request; absent in hand-made events (taken as fresh). */
+  listedAt: z.iso.datetime({ offset: true }).optional(),
 };
 
 export const FulfillmentPayloadSchema = z.object({ request: FulfillmentRequestSchema, ...envelope });

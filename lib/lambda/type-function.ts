@@ -43,6 +43,14 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
  */
 export const REQUEST_LOCK_SECONDS = 120;
 
+/**
+ * A payload listed longer ago than this is re-read from Connect before anything is decided on it. Fresh
+ * dispatches run within seconds; Lambda's own retries come a minute or more later (1 and 2 minutes), and
+ * events may wait in the async queue under throttling: their copy of the request may predate writes made
+ * since (an ActivationKey PUT by an invocation that then crashed) or a status change.
+ */
+export const STALE_PAYLOAD_MS = 30_000;
+
 /** A delivery that arrived just after another invocation processed the same request. */
 class RecentlyProcessedError extends Error {
   override readonly name = 'RecentlyProcessedError';
@@ -61,12 +69,21 @@ export type TypeFunctionOptions = {
   /** Built on first invocation and kept; defaults to the production wiring (environment configuration). */
   deps?: () => TypeFunctionDeps;
   logger?: PowertoolsLogger;
+  /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
+  now?: () => number;
 };
 
-type Payload<R> = { request: R; correlationId: string; webhookId?: string | undefined };
+type Payload<R> = {
+  request: R;
+  correlationId: string;
+  webhookId?: string | undefined;
+  listedAt?: string | undefined;
+};
 
 type TypeFunctionSpec<R extends FulfillmentRequest | TierConfigRequest> = {
   schema: z.ZodType<Payload<R>>;
+  /** The request as Connect has it now. */
+  reread(client: ConnectClient, id: string): Promise<R>;
   execute(request: R, deps: ExecutorDeps): Promise<ExecutionResult>;
 };
 
@@ -86,8 +103,18 @@ export function defaultTypeFunctionDeps(): TypeFunctionDeps {
 
 function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
   spec: TypeFunctionSpec<R>,
-  { deps: getDeps = defaultTypeFunctionDeps, logger = defaultLogger }: TypeFunctionOptions,
+  { deps: getDeps = defaultTypeFunctionDeps, logger = defaultLogger, now = Date.now }: TypeFunctionOptions,
 ) {
+  /** The request to act on: the listed copy, or Connect's current one when the listing has aged. */
+  const currentRequest = async (payload: Payload<R>, client: ConnectClient): Promise<R> => {
+    const listedAt = payload.listedAt === undefined ? undefined : Date.parse(payload.listedAt);
+    if (listedAt === undefined || now() - listedAt <= STALE_PAYLOAD_MS) return payload.request;
+    logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
+      listedAt: payload.listedAt,
+    });
+    return spec.reread(client, payload.request.id);
+  };
+
   let idempotentExecute: ((payload: Payload<R>, context: Context) => Promise<ExecutionResult>) | undefined;
 
   const core = async (event: unknown, context: Context): Promise<ExecutionResult> => {
@@ -107,8 +134,11 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
       // `updated`, so a listing taken between our PUT and our approve carries a new version: without this
       // lock it would run the handler again and send a second (refused) action, during or just after ours.
       makeIdempotent(
-        (locked: Payload<R>, _context: Context) =>
-          spec.execute(locked.request, { client: deps.client, logger: logger }),
+        async (locked: Payload<R>, _context: Context): Promise<ExecutionResult> => {
+          const request = await currentRequest(locked, deps.client);
+          // The executor itself acts only on a pending request (`not pending` otherwise).
+          return spec.execute(request, { client: deps.client, logger });
+        },
         {
           persistenceStore: deps.newPersistenceStore(),
           keyPrefix: 'request-lock',
@@ -166,6 +196,7 @@ export function createFulfillmentFunction(handler: FulfillmentHandler, options: 
   return createTypeFunction<FulfillmentRequest>(
     {
       schema: FulfillmentPayloadSchema,
+      reread: (client, id) => client.requests.get(id),
       execute: (request, deps) => executeFulfillmentRequest(request, handler, deps),
     },
     options,
@@ -177,6 +208,7 @@ export function createTierConfigFunction(handler: TierConfigHandler, options: Ty
   return createTypeFunction<TierConfigRequest>(
     {
       schema: TierConfigPayloadSchema,
+      reread: (client, id) => client.tierConfigRequests.get(id),
       execute: (request, deps) => executeTierConfigRequest(request, handler, deps),
     },
     options,

@@ -67,6 +67,7 @@ describe('dispatchPending', () => {
       request: fulfillmentRequest('PR-1', 'purchase'),
       correlationId: 'corr-1',
       webhookId: 'WH-1',
+      listedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
   });
 
@@ -84,7 +85,11 @@ describe('dispatchPending', () => {
     });
 
     expect(summary.dispatched).toEqual({ 'tier-config': 1 });
-    expect(calls[0]?.payload).toEqual({ request: tierConfigRequest('TCR-1'), correlationId: 'sweep-1' });
+    expect(calls[0]?.payload).toEqual({
+      request: tierConfigRequest('TCR-1'),
+      correlationId: 'sweep-1',
+      listedAt: expect.any(String),
+    });
   });
 
   it.each([1, 3, 8])('keeps at most %i invocations in flight', async (concurrency) => {

@@ -40,7 +40,7 @@ function lambdaContext(): Context {
   };
 }
 
-async function setup(handler: FulfillmentHandler, request: FulfillmentRequest) {
+async function setup(handler: FulfillmentHandler, request: FulfillmentRequest, now: () => number = Date.now) {
   const tableName = `idempotency-${++tableCount}`;
   await createIdempotencyTable(dynamo.endpoint, tableName);
   const client = new FakeConnectClient({ requests: [request] });
@@ -50,9 +50,13 @@ async function setup(handler: FulfillmentHandler, request: FulfillmentRequest) {
       newPersistenceStore: () => createPersistenceStore(tableName, { DYNAMODB_ENDPOINT: dynamo.endpoint }),
     }),
     logger: createLogger({ POWERTOOLS_LOG_LEVEL: 'SILENT' }),
+    now,
   });
-  const invoke = (payloadRequest: FulfillmentRequest = request) =>
-    fn({ request: payloadRequest, correlationId: 'corr-1' }, lambdaContext());
+  const invoke = (payloadRequest: FulfillmentRequest = request, listedAt?: string) =>
+    fn(
+      { request: payloadRequest, correlationId: 'corr-1', ...(listedAt ? { listedAt } : {}) },
+      lambdaContext(),
+    );
   return { client, invoke };
 }
 
@@ -125,5 +129,24 @@ describe('createFulfillmentFunction', () => {
     const { invoke } = await setup(() => undefined, fulfillmentRequest());
     const { id: _id, ...withoutId } = fulfillmentRequest();
     await expect(invoke(withoutId as FulfillmentRequest)).rejects.toBeInstanceOf(InvalidPayloadError);
+  });
+
+  it('acts on a freshly listed request without reading it again', async () => {
+    const { client, invoke } = await setup(() => undefined, fulfillmentRequest());
+    await invoke(undefined, new Date().toISOString());
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.approve']);
+  });
+
+  it('reads an aged listing again and acts on what Connect has now', async () => {
+    // Prepare: listed as pending two minutes ago; meanwhile someone else approved it.
+    const listed = fulfillmentRequest();
+    const { client, invoke } = await setup(() => undefined, listed);
+    const stored = client.fulfillment.get(listed.id);
+    if (stored) stored.status = 'approved';
+    // Act
+    const result = await invoke(listed, new Date(Date.now() - 2 * 60_000).toISOString());
+    // Assess: one read, no action on the stale copy.
+    expect(result).toMatchObject({ outcome: 'skipped', detail: 'not pending' });
+    expect(client.calls.map((call) => call.op)).toEqual(['requests.get']);
   });
 });
