@@ -7,18 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, loadSamples, type Sample, startLocalStack } from '../../scripts/local-stack';
 import { type SampleRun, startSampleRun } from '../../scripts/local-stack/sample-run';
 import { freePorts } from '../support/free-ports';
+import { leakingLines, secretsOf } from './reliability/support';
 
 let stack: LocalStack;
 let samples: Sample[];
 let run: SampleRun;
 let allOk: boolean;
-const functionLogs: string[] = [];
+const logLines: string[] = [];
 
 beforeAll(async () => {
   const [http, lambda, emulator, dynamo] = await freePorts(4);
   stack = await startLocalStack({
     ports: { http, lambda, emulator, dynamo },
-    onFunctionLog: (line) => functionLogs.push(line),
+    onFunctionLog: (line) => logLines.push(line),
+    onEmulatorLog: (line) => logLines.push(line),
   });
   samples = await loadSamples();
   run = await startSampleRun(stack, samples);
@@ -141,5 +143,12 @@ describe('the router over real HTTP', () => {
       authorization: `Bearer ${await sign(stack.webhookSecret)}`,
     });
     expect(response.status).toBe(413);
+  });
+});
+
+describe('the logs of the whole run', () => {
+  it('hold no API key, webhook secret or bearer token', () => {
+    expect(logLines.length).toBeGreaterThan(50);
+    expect(leakingLines(logLines, secretsOf(stack))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  allLogLines,
   bootStack,
   type DriveResult,
   deliverWebhook,
@@ -91,6 +92,6 @@ describe('duplicate storm', () => {
   });
 
   it('logs no API key, webhook secret or bearer token', () => {
-    expect(leakingLines(run, secretsOf(run.stack))).toEqual([]);
+    expect(leakingLines(allLogLines(run), secretsOf(run.stack))).toEqual([]);
   });
 });

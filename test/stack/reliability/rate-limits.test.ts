@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  allLogLines,
   bootStack,
   type DriveResult,
   deliverWebhook,
@@ -116,6 +117,6 @@ describe('rate limits', () => {
   });
 
   it('logs no API key, webhook secret or bearer token', () => {
-    expect(leakingLines(run, secretsOf(run.stack))).toEqual([]);
+    expect(leakingLines(allLogLines(run), secretsOf(run.stack))).toEqual([]);
   });
 });

@@ -300,9 +300,12 @@ export function secretsOf(stack: LocalStack, extra: readonly string[] = []): str
   return [secretPart, stack.webhookSecret, ...extra].filter((value) => value.length > 0);
 }
 
-/** Lines (function and emulator logs) that carry a secret or anything that looks like a JWT. */
-export function leakingLines(run: StackRun, secrets: readonly string[]): string[] {
-  return [...run.functionLogs, ...run.emulatorLogs]
-    .map(({ line }) => line)
-    .filter((line) => line.includes('eyJ') || secrets.some((secret) => line.includes(secret)));
+/** Lines that carry a secret or anything that looks like a JWT. */
+export function leakingLines(lines: readonly string[], secrets: readonly string[]): string[] {
+  return lines.filter((line) => line.includes('eyJ') || secrets.some((secret) => line.includes(secret)));
+}
+
+/** Every log line of a run: the functions' (serverless-offline included) and the emulator's. */
+export function allLogLines(run: StackRun): string[] {
+  return [...run.functionLogs, ...run.emulatorLogs].map(({ line }) => line);
 }
