@@ -58,17 +58,22 @@ const optionalText = (value: string | undefined): string | undefined => {
   return trimmed ? trimmed : undefined;
 };
 
-const urlSchema = z.string().refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an http(s) URL' },
-);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or plain http to this machine only (the local emulator): the API key never travels in clear. */
+function connectUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return url.protocol === 'http:'
+    ? 'must use https (plain http only to localhost)'
+    : 'must be an http(s) URL';
+}
 
 const concurrencySchema = z.coerce
   .number({ error: 'must be a whole number' })
@@ -87,8 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const rawUrl = optionalText(env.CONNECT_API_URL) ?? (env.IS_OFFLINE ? OFFLINE_CONNECT_API_URL : undefined);
   let connectApiUrl = '';
   if (rawUrl === undefined) issues.push('CONNECT_API_URL: is required');
-  else if (!urlSchema.safeParse(rawUrl).success) issues.push('CONNECT_API_URL: must be an http(s) URL');
-  else connectApiUrl = rawUrl.replace(/\/+$/, '');
+  else {
+    const problem = connectUrlProblem(rawUrl);
+    if (problem) issues.push(`CONNECT_API_URL: ${problem}`);
+    else connectApiUrl = rawUrl.replace(/\/+$/, '');
+  }
 
   const connectApiKey = optionalText(env.CONNECT_API_KEY);
   if (connectApiKey === undefined) issues.push('CONNECT_API_KEY: is required');

@@ -11,5 +11,9 @@ export function createConfiguredClient(
     apiKey: config.connectApiKey,
     ...(config.connectTimeoutMs === undefined ? {} : { timeoutMs: config.connectTimeoutMs }),
     onRetry: (event) => logger.warn('Connect call retried', { ...event }),
+    onInvalidItem: (event) =>
+      logger.error('A listed object does not match its schema: left out (fix or fail it in Connect)', {
+        ...event,
+      }),
   });
 }

@@ -6,7 +6,7 @@
  */
 import { backoffDelay, isAmbiguous, type RetryPolicy } from './retry';
 import type { Transport, TransportCall, TransportResponse } from './transport';
-import type { RetryEvent } from './types';
+import type { InvalidItemEvent, RetryEvent } from './types';
 
 export type ActionRuntime = {
   transport: Transport;
@@ -15,6 +15,7 @@ export type ActionRuntime = {
   random: () => number;
   now: () => number;
   onRetry?: (event: RetryEvent) => void;
+  onInvalidItem?: (event: InvalidItemEvent) => void;
 };
 
 export type ActionSpec<T, S extends { status: string }> = {

@@ -52,7 +52,7 @@ function requestsApi(transport: Transport, runtime: ActionRuntime): FulfillmentR
   }
 
   return {
-    list: (query) => paginate(transport, '/requests', FulfillmentRequestSchema, query),
+    list: (query) => paginate(transport, '/requests', FulfillmentRequestSchema, query, runtime.onInvalidItem),
     get,
     async updateParams(id, params, note) {
       const body = { asset: { params: [...params] }, ...(note === undefined ? {} : { note }) };
@@ -87,7 +87,8 @@ function tierConfigRequestsApi(transport: Transport, runtime: ActionRuntime): Ti
   }
 
   return {
-    list: (query) => paginate(transport, '/tier/config-requests', TierConfigRequestSchema, query),
+    list: (query) =>
+      paginate(transport, '/tier/config-requests', TierConfigRequestSchema, query, runtime.onInvalidItem),
     get,
     async updateParams(id, params: readonly ParamUpdate[], notes) {
       const body = { params: [...params], ...(notes === undefined ? {} : { notes }) };
@@ -186,6 +187,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     random,
     now,
     ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+    ...(options.onInvalidItem === undefined ? {} : { onInvalidItem: options.onInvalidItem }),
   };
   return {
     requests: requestsApi(transport, runtime),

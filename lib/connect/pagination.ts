@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { parseBody } from './parse';
 import { rqlOrdering, rqlSelect } from './rql';
 import type { Transport, TransportCall } from './transport';
-import type { ListQuery } from './types';
+import type { InvalidItemEvent, ListQuery } from './types';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -32,16 +32,29 @@ function queryTerms(query: ListQuery): string[] {
   return terms;
 }
 
-/** Yields every object of every page, each parsed with `schema`. */
+const PageSchema = z.array(z.unknown());
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+}
+
+/**
+ * Yields every object of every page, each parsed with `schema`. An object that fails its schema is
+ * reported through `onInvalidItem` and left out; the page and the rest of the list go on.
+ * Paging follows `Content-Range` (the server may serve fewer than `limit` per page); without it, a short
+ * page is the last.
+ */
 export async function* paginate<T>(
   transport: Transport,
   path: string,
   itemSchema: z.ZodType<T>,
   query: ListQuery = {},
+  onInvalidItem?: (event: InvalidItemEvent) => void,
 ): AsyncGenerator<T, void, undefined> {
   const pageSize = resolvePageSize(query.pageSize);
   const terms = queryTerms(query);
-  const pageSchema = z.array(itemSchema);
   let offset = 0;
   for (;;) {
     const call: TransportCall = {
@@ -51,11 +64,19 @@ export async function* paginate<T>(
       idempotent: true,
     };
     const response = await transport.send(call);
-    const page = parseBody(pageSchema, call, response);
-    yield* page;
+    const page = parseBody(PageSchema, call, response);
+    for (const item of page) {
+      const parsed = itemSchema.safeParse(item);
+      if (parsed.success) {
+        yield parsed.data;
+      } else {
+        const id = typeof item === 'object' && item !== null && 'id' in item ? String(item.id) : undefined;
+        onInvalidItem?.({ path, id, issues: describeIssues(parsed.error) });
+      }
+    }
     offset += page.length;
+    if (page.length === 0) return;
     const range = parseContentRange(response.headers.get('content-range'));
-    if (page.length === 0 || page.length < pageSize) return;
-    if (range !== undefined && offset >= range.total) return;
+    if (range !== undefined ? offset >= range.total : page.length < pageSize) return;
   }
 }

@@ -14,6 +14,8 @@ import {
 import { backoffDelay, parseRetryAfter, type RetryPolicy, retryReason } from './retry';
 import type { RetryEvent } from './types';
 
+/** The shortest timeout an attempt gets, however little of the budget is left. */
+const MIN_ATTEMPT_MS = 1_000;
 export const USER_AGENT = `connect-fulfillment-functions/${version}`;
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST';
@@ -72,19 +74,20 @@ export function createTransport(options: TransportOptions): Transport {
   const authorization = authorizationHeader(options.apiKey);
   const secrets = secretsOf(options.apiKey);
 
-  async function attempt(call: TransportCall): Promise<TransportResponse> {
+  async function attempt(call: TransportCall, timeoutMs: number): Promise<TransportResponse> {
     const url = `${baseUrl}${call.path}${call.query ? `?${call.query}` : ''}`;
     const headers: Record<string, string> = {
       Authorization: authorization,
       Accept: 'application/json',
       'User-Agent': USER_AGENT,
     };
-    const init: RequestInit = { method: call.method, headers };
+    // No redirects: one would replay the API key elsewhere, or turn an approve POST into a GET.
+    const init: RequestInit = { method: call.method, headers, redirect: 'error' };
     if (call.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(call.body);
     }
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     init.signal = signal;
     try {
       const response = await options.fetch(url, init);
@@ -95,7 +98,7 @@ export function createTransport(options: TransportOptions): Transport {
         throw new ConnectTimeoutError({
           method: call.method,
           path: call.path,
-          message: `Connect ${call.method} ${call.path} timed out after ${options.timeoutMs} ms`,
+          message: `Connect ${call.method} ${call.path} timed out after ${timeoutMs} ms`,
           cause: error,
         });
       }
@@ -129,7 +132,9 @@ export function createTransport(options: TransportOptions): Transport {
     for (let attemptNumber = 1; ; attemptNumber++) {
       let failure: ConnectError;
       try {
-        const response = await attempt(call);
+        // An attempt never outlives the call's budget (a retry late in the budget gets what is left).
+        const leftMs = options.retry.maxElapsedMs - (options.now() - startedAt);
+        const response = await attempt(call, Math.min(options.timeoutMs, Math.max(MIN_ATTEMPT_MS, leftMs)));
         if (response.status >= 200 && response.status < 300) return response;
         failure = toError(call, response);
       } catch (error) {

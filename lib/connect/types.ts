@@ -36,6 +36,19 @@ export type ConnectClientOptions = {
   now?: () => number;
   /** Called on every retry (for logging and metrics); never receives secrets. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called for a listed object that fails its schema (an unknown request type, a broken field): it is left
+   * out of the list so that one odd object cannot stop a whole product's queue. Log it.
+   */
+  onInvalidItem?: (event: InvalidItemEvent) => void;
+};
+
+export type InvalidItemEvent = {
+  path: string;
+  /** The object's `id` when it has one. */
+  id: string | undefined;
+  /** The failing fields, e.g. `type: Invalid option…` (never values). */
+  issues: string[];
 };
 
 export type RetryEvent = {

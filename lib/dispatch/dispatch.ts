@@ -70,8 +70,9 @@ export async function dispatchPending(options: DispatchOptions): Promise<Dispatc
     throw new RangeError(`dispatch concurrency must be a positive integer, got ${concurrency}`);
   }
 
-  const pending = await listPending(client, productId, objectClass);
+  // Taken before the listing: a request's copy is at least this old (its age is never understated).
   const listedAt = new Date().toISOString();
+  const pending = await listPending(client, productId, objectClass);
   const summary: DispatchSummary = {
     productId,
     objectClass,

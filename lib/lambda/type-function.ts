@@ -3,10 +3,13 @@
  * take the idempotency lock, run the vendor's handler through the executor.
  *
  * Idempotency (Powertools, DynamoDB), two records per invocation:
- * - per request version (id + `updated`), kept a day: a completed version is not redone (the stored result is
- *   returned); a new version (back to pending after an inquiry, or changed under us) is processed again;
- * - per request id, only while in progress: a duplicate delivery, of any version, while another invocation
- *   works on the request is skipped without error. After a crash it expires with the Lambda's remaining time.
+ * - per request version (id + `updated`), kept a day: a decided version (approved, inquired, failed) is not
+ *   redone, the stored result is returned; a new version (back to pending after an inquiry, or changed under
+ *   us) is processed again. A skipped one is not kept: Skip means "try again later";
+ * - per request id, while in progress and `REQUEST_LOCK_SECONDS` after: another delivery of the request, of any
+ *   version, is skipped without error and without a Connect call. After a crash the lock expires with the
+ *   Lambda's remaining time.
+ * A listing older than `STALE_PAYLOAD_MS` is read again from Connect before anything is decided on it.
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -56,6 +59,17 @@ class RecentlyProcessedError extends Error {
   override readonly name = 'RecentlyProcessedError';
 }
 
+/** Carries a skipped result past the per-version record, which must not keep it (the request stays pending). */
+class NotDecided extends Error {
+  override readonly name = 'NotDecided';
+  readonly result: ExecutionResult;
+
+  constructor(result: ExecutionResult) {
+    super(`not decided: ${result.detail ?? 'skipped'}`);
+    this.result = result;
+  }
+}
+
 export type TypeFunctionDeps = {
   client: ConnectClient;
   /**
@@ -101,6 +115,17 @@ export function defaultTypeFunctionDeps(): TypeFunctionDeps {
   return productionDeps;
 }
 
+/** Turns a skipped result into a `NotDecided` throw, so that the per-version record around it is dropped. */
+function idempotentWithinLock<P>(
+  run: (payload: P, context: Context) => Promise<ExecutionResult>,
+): (payload: P, context: Context) => Promise<ExecutionResult> {
+  return async (payload, context) => {
+    const result = await run(payload, context);
+    if (result.outcome === 'skipped') throw new NotDecided(result);
+    return result;
+  };
+}
+
 function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
   spec: TypeFunctionSpec<R>,
   { deps: getDeps = defaultTypeFunctionDeps, logger = defaultLogger, now = Date.now }: TypeFunctionOptions,
@@ -130,29 +155,31 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
       return { requestId: request.id, outcome: 'skipped', detail: 'not pending' };
     }
     idempotentExecute ??= makeIdempotent(
-      // Inner: one invocation at a time per request, whatever version it was listed at. Our own PUT bumps
-      // `updated`, so a listing taken between our PUT and our approve carries a new version: without this
-      // lock it would run the handler again and send a second (refused) action, during or just after ours.
-      makeIdempotent(
-        async (locked: Payload<R>, _context: Context): Promise<ExecutionResult> => {
-          const request = await currentRequest(locked, deps.client);
-          // The executor itself acts only on a pending request (`not pending` otherwise).
-          return spec.execute(request, { client: deps.client, logger });
-        },
-        {
-          persistenceStore: deps.newPersistenceStore(),
-          keyPrefix: 'request-lock',
-          config: new IdempotencyConfig({
-            eventKeyJmesPath: 'request.id',
-            // In progress: until done, or the Lambda's remaining time after a crash. Done: a short window.
-            expiresAfterSeconds: REQUEST_LOCK_SECONDS,
-            throwOnNoIdempotencyKey: true,
-            // The stored result belongs to another version: never let the outer record keep it as ours.
-            responseHook: () => {
-              throw new RecentlyProcessedError('processed recently by another invocation');
-            },
-          }),
-        },
+      idempotentWithinLock(
+        // Inner: one invocation at a time per request, whatever version it was listed at. Our own PUT bumps
+        // `updated`, so a listing taken between our PUT and our approve carries a new version: without this
+        // lock it would run the handler again and send a second (refused) action, during or just after ours.
+        makeIdempotent(
+          async (locked: Payload<R>, _context: Context): Promise<ExecutionResult> => {
+            const request = await currentRequest(locked, deps.client);
+            // The executor itself acts only on a pending request (`not pending` otherwise).
+            return spec.execute(request, { client: deps.client, logger });
+          },
+          {
+            persistenceStore: deps.newPersistenceStore(),
+            keyPrefix: 'request-lock',
+            config: new IdempotencyConfig({
+              eventKeyJmesPath: 'request.id',
+              // In progress: until done, or the Lambda's remaining time after a crash. Done: a short window.
+              expiresAfterSeconds: REQUEST_LOCK_SECONDS,
+              throwOnNoIdempotencyKey: true,
+              // The stored result belongs to another version: never let the outer record keep it as ours.
+              responseHook: () => {
+                throw new RecentlyProcessedError('processed recently by another invocation');
+              },
+            }),
+          },
+        ),
       ),
       // Outer: one result per request version, remembered for a day.
       {
@@ -166,10 +193,9 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
       },
     );
     try {
-      const result = await idempotentExecute(payload, context);
-      logger.info('Request processed', { outcome: result.outcome, detail: result.detail });
-      return result;
+      return await idempotentExecute(payload, context);
     } catch (error) {
+      if (error instanceof NotDecided) return error.result;
       if (error instanceof IdempotencyAlreadyInProgressError) {
         logger.info('Already being processed by another invocation: skipped');
         return { requestId: request.id, outcome: 'skipped', detail: 'in progress elsewhere' };

@@ -70,6 +70,20 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig(env)).issues).toEqual(['CONNECT_API_URL: is required']);
   });
 
+  it('refuses plain http to anything but this machine: the API key must not travel in clear', () => {
+    const base = { CONNECT_API_KEY: API_KEY };
+    expect(
+      configError(() => loadConfig({ ...base, CONNECT_API_URL: 'http://connect.example.test/public/v1' }))
+        .issues,
+    ).toEqual(['CONNECT_API_URL: must use https (plain http only to localhost)']);
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://127.0.0.1:4010/public/v1' }).connectApiUrl).toBe(
+      'http://127.0.0.1:4010/public/v1',
+    );
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://localhost:4010/public/v1' }).connectApiUrl).toBe(
+      'http://localhost:4010/public/v1',
+    );
+  });
+
   it('lists every problem, each naming its variable', () => {
     const error = configError(() =>
       loadConfig(

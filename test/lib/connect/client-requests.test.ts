@@ -140,6 +140,45 @@ describe('requests.list', () => {
     expect(calls[0]?.target).toBe('/requests?limit=100&offset=0');
   });
 
+  it('keeps paging when the server serves fewer than the limit, as long as Content-Range says there is more', async () => {
+    // Prepare: limit 1000 asked, 2 served per page, 5 in all.
+    const { client, calls } = setup([
+      json(page(2, 0), 200, { 'Content-Range': 'items 0-1/5' }),
+      json(page(2, 2), 200, { 'Content-Range': 'items 2-3/5' }),
+      json(page(1, 4), 200, { 'Content-Range': 'items 4-4/5' }),
+    ]);
+
+    // Act
+    const ids: string[] = [];
+    for await (const request of client.requests.list({ pageSize: 1000 })) ids.push(request.id);
+
+    // Assess
+    expect(ids).toHaveLength(5);
+    expect(calls.map((call) => call.target)).toEqual([
+      '/requests?limit=1000&offset=0',
+      '/requests?limit=1000&offset=2',
+      '/requests?limit=1000&offset=4',
+    ]);
+  });
+
+  it('leaves out, and reports, an object that fails its schema; the rest of the list goes on', async () => {
+    // Prepare: the middle request has a type this version does not know.
+    const [first, odd, last] = page(3, 0);
+    const invalid: unknown[] = [];
+    const { client } = setup(
+      [json([first, { ...odd, type: 'teleport' }, last], 200, { 'Content-Range': 'items 0-2/3' })],
+      { onInvalidItem: (event) => invalid.push(event) },
+    );
+
+    // Act
+    const ids: string[] = [];
+    for await (const request of client.requests.list()) ids.push(request.id);
+
+    // Assess
+    expect(ids).toEqual([first?.id, last?.id]);
+    expect(invalid).toEqual([{ path: '/requests', id: odd?.id, issues: [expect.stringContaining('type')] }]);
+  });
+
   it('caps the page size at 1000', async () => {
     // Prepare
     const { client, calls } = setup([json([], 200, { 'Content-Range': 'items 0-0/0' })]);

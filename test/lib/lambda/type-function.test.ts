@@ -1,9 +1,14 @@
 /** The Lambda wiring of a type function, against a real local DynamoDB (dynalite) for idempotency. */
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FulfillmentRequest } from '../../../lib/connect';
-import { Fail, type FulfillmentHandler } from '../../../lib/fulfillment';
-import { createFulfillmentFunction, createPersistenceStore, InvalidPayloadError } from '../../../lib/lambda';
+import { Fail, type FulfillmentHandler, Skip } from '../../../lib/fulfillment';
+import {
+  createFulfillmentFunction,
+  createPersistenceStore,
+  InvalidPayloadError,
+  REQUEST_LOCK_SECONDS,
+} from '../../../lib/lambda';
 import { createLogger } from '../../../lib/observability';
 import {
   createIdempotencyTable,
@@ -148,5 +153,39 @@ describe('createFulfillmentFunction', () => {
     // Assess: one read, no action on the stale copy.
     expect(result).toMatchObject({ outcome: 'skipped', detail: 'not pending' });
     expect(client.calls.map((call) => call.op)).toEqual(['requests.get']);
+  });
+
+  it('keeps no result for a skipped request: after the lock window the same version runs again', async () => {
+    // Prepare: a handler that skips (e.g. waiting for the vendor's system).
+    let runs = 0;
+    let clock = Date.now();
+    const request = fulfillmentRequest({ updated: '2026-11-27T10:00:00+00:00' });
+    const { client, invoke } = await setup(
+      () => {
+        runs += 1;
+        throw new Skip('waiting for the tenant to be created');
+      },
+      request,
+      () => clock,
+    );
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(clock);
+      // Act 1: skipped; a redelivery right after is not run again.
+      expect(await invoke()).toMatchObject({ outcome: 'skipped' });
+      expect(await invoke()).toMatchObject({ outcome: 'skipped', detail: 'processed recently' });
+      // Act 2: past the lock window, the same version is tried again.
+      clock += (REQUEST_LOCK_SECONDS + 1) * 1000;
+      vi.setSystemTime(clock);
+      expect(await invoke()).toMatchObject({
+        outcome: 'skipped',
+        detail: 'waiting for the tenant to be created',
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+    // Assess
+    expect(runs).toBe(2);
+    expect(client.calls.filter((call) => call.op.startsWith('requests.'))).toEqual([]);
   });
 });
