@@ -46,6 +46,18 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false,
   });
+  // Ready when serverless-offline itself says both servers listen (an open port alone could be someone
+  // else's server that took the port in the meantime).
+  let announcedReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    announcedReady = resolve;
+  });
+  const announcements = { http: false, lambda: false };
+  const watchReadiness = (line: string) => {
+    if (line.includes('Server ready:')) announcements.http = true;
+    if (line.includes(`listening on http://localhost:${options.lambdaPort}`)) announcements.lambda = true;
+    if (announcements.http && announcements.lambda) announcedReady();
+  };
   const forward = (stream: NodeJS.ReadableStream | null) => {
     let buffered = '';
     stream?.setEncoding('utf8');
@@ -53,6 +65,7 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
       buffered += chunk;
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
+        watchReadiness(buffered.slice(0, newline));
         options.onLine?.(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
@@ -75,9 +88,16 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
   try {
     await Promise.race([
       (async () => {
+        await ready;
         await waitForPort(options.httpPort, deadline);
         await waitForPort(options.lambdaPort, deadline);
       })(),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error('serverless-offline did not start in time')),
+          deadline - Date.now(),
+        ).unref(),
+      ),
       exited.then((code) => {
         throw new Error(`serverless-offline exited with code ${code} before it was ready`);
       }),

@@ -4,9 +4,9 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, loadSamples, type Sample, startLocalStack } from '../../scripts/local-stack';
+import { type LocalStack, loadSamples, type Sample } from '../../scripts/local-stack';
 import { type SampleRun, startSampleRun } from '../../scripts/local-stack/sample-run';
-import { freePorts } from '../support/free-ports';
+import { startStackOnFreePorts } from '../support/local-stack';
 import { leakingLines, secretsOf } from './reliability/support';
 
 let stack: LocalStack;
@@ -16,9 +16,7 @@ let allOk: boolean;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  const [http, lambda, emulator, dynamo] = await freePorts(4);
-  stack = await startLocalStack({
-    ports: { http, lambda, emulator, dynamo },
+  stack = await startStackOnFreePorts({
     onFunctionLog: (line) => logLines.push(line),
     onEmulatorLog: (line) => logLines.push(line),
   });

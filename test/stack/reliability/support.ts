@@ -6,8 +6,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SignJWT } from 'jose';
 import type { CallRecord } from '../../../emulator';
-import { type LocalStack, loadSamples, type Sample, startLocalStack } from '../../../scripts/local-stack';
-import { freePorts } from '../../support/free-ports';
+import { type LocalStack, loadSamples, type Sample } from '../../../scripts/local-stack';
+import { startStackOnFreePorts } from '../../support/local-stack';
 
 export const SWEEP_FUNCTION = 'connect-fulfillment-dev-sweep';
 
@@ -22,11 +22,9 @@ export type StackRun = {
 
 /** The local stack on free ports, every function and emulator log line kept with the time it arrived. */
 export async function bootStack(env: Record<string, string> = {}): Promise<StackRun> {
-  const [http, lambda, emulator, dynamo] = await freePorts(4);
   const functionLogs: TimedLine[] = [];
   const emulatorLogs: TimedLine[] = [];
-  const stack = await startLocalStack({
-    ports: { http, lambda, emulator, dynamo },
+  const stack = await startStackOnFreePorts({
     env,
     onFunctionLog: (line) => functionLogs.push({ at: Date.now(), line }),
     onEmulatorLog: (line) => emulatorLogs.push({ at: Date.now(), line }),
