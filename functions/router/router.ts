@@ -7,6 +7,7 @@
  * The payload's `api_url` is never called: the API key only goes to the configured Connect URL.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { acceptsProduct } from '../../lib/config';
 import type { DispatchSummary, ObjectClass } from '../../lib/dispatch';
 import {
   InvalidBodyEncodingError,
@@ -85,7 +86,7 @@ export async function routeWebhook(
   if (!isKnownObjectClass(objectClass)) {
     return json(202, { status: 'ignored', reason: `object_class ${objectClass} is not processed here` });
   }
-  if (deps.products.length > 0 && !deps.products.includes(productId)) {
+  if (!acceptsProduct(deps, productId)) {
     return json(202, { status: 'ignored', reason: `product ${productId} is not processed here` });
   }
 

@@ -142,6 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 }
 
 /** True when this deployment processes the product (an empty product list means all). */
-export function acceptsProduct(config: Pick<Config, 'products'>, productId: string): boolean {
+export function acceptsProduct(config: { readonly products: readonly string[] }, productId: string): boolean {
   return config.products.length === 0 || config.products.includes(productId);
 }

@@ -8,12 +8,18 @@ import { createLambdaInvoker, type Invoker } from './invoker';
 
 export type DispatchRuntime = { config: Config; client: ConnectClient; invoker: Invoker };
 
+/** Time budget of one Connect call (retries included) for the router and the sweep. */
+export const LISTING_BUDGET_MS = 20_000;
+
 let runtime: DispatchRuntime | undefined;
 
 export function dispatchRuntime(): DispatchRuntime {
   if (!runtime) {
     const config = loadConfig(process.env);
-    runtime = { config, client: createConfiguredClient(config), invoker: createLambdaInvoker() };
+    // The router runs behind API Gateway (30 s, Lambda timeout 29 s): a listing call gets 20 s in all, so
+    // that a Connect outage ends in the router's own 503 and log line rather than a killed invocation.
+    const client = createConfiguredClient(config, { maxElapsedMs: LISTING_BUDGET_MS });
+    runtime = { config, client, invoker: createLambdaInvoker() };
   }
   return runtime;
 }
