@@ -11,24 +11,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { FUNCTION_NAMES } from '../lib/dispatch';
 import { median, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', '.out');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 
-export const FUNCTIONS = [
-  'router',
-  'sweep',
-  'purchase',
-  'change',
-  'suspend',
-  'resume',
-  'cancel',
-  'adjustment',
-  'tier-config',
-  'unsupported',
-] as const;
+/** Every function of serverless.yml: the router, the sweep and the type functions. */
+export const FUNCTIONS = ['router', 'sweep', ...FUNCTION_NAMES] as const;
 
 /** serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild. */
 const SLS_ESBUILD = {
