@@ -87,7 +87,11 @@ export function createTransport(options: TransportOptions): Transport {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(call.body);
     }
-    const signal = AbortSignal.timeout(timeoutMs);
+    // A timer cleared as soon as the answer is in (`AbortSignal.timeout` would keep one alive per call for
+    // the whole timeout, thousands at once under load).
+    const controller = new AbortController();
+    const { signal } = controller;
+    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
     init.signal = signal;
     try {
       const response = await options.fetch(url, init);
@@ -109,6 +113,8 @@ export function createTransport(options: TransportOptions): Transport {
         message: `Connect ${call.method} ${call.path} network error: ${detail}`,
         cause: error,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
