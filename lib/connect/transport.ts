@@ -91,7 +91,10 @@ export function createTransport(options: TransportOptions): Transport {
     // the whole timeout, thousands at once under load).
     const controller = new AbortController();
     const { signal } = controller;
-    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('timed out', 'TimeoutError')),
+      timeoutMs,
+    );
     init.signal = signal;
     try {
       const response = await options.fetch(url, init);
