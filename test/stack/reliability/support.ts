@@ -270,6 +270,21 @@ export function successfulTerminalActions(calls: readonly CallRecord[]): Map<str
   return byRequest;
 }
 
+/**
+ * The requests that did not get exactly one successful terminal action, the one their expected status
+ * needs, as `id kind: actions` lines (empty when every request is right).
+ */
+export function wrongTerminalActions(seeded: readonly Seeded[], calls: readonly CallRecord[]): string[] {
+  const actions = successfulTerminalActions(calls);
+  return seeded
+    .map((request) => ({ request, actions: actions.get(request.id) ?? [] }))
+    .filter(
+      ({ request, actions }) =>
+        actions.length !== 1 || actions[0] !== terminalActionFor(request.expectStatus),
+    )
+    .map(({ request, actions }) => `${request.id} ${request.kind}: ${actions.join(',') || 'none'}`);
+}
+
 /** The expected terminal action for an expected final status. */
 export function terminalActionFor(expectStatus: string): string {
   if (expectStatus === 'approved') return 'approve';
