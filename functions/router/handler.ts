@@ -10,9 +10,8 @@ import { routeWebhook } from './router';
 
 let verifier: WebhookVerifier | undefined;
 
-function getVerifier(): WebhookVerifier {
+function getVerifier(webhookSecrets: readonly string[]): WebhookVerifier {
   if (!verifier) {
-    const { webhookSecrets } = dispatchRuntime().config;
     if (webhookSecrets.length === 0) throw new Error('CONNECT_WEBHOOK_SECRETS: needs at least one secret');
     verifier = createWebhookVerifier({ secrets: webhookSecrets });
   }
@@ -20,12 +19,12 @@ function getVerifier(): WebhookVerifier {
 }
 
 async function webhook(event: APIGatewayProxyEventV2) {
-  const { config, client, invoker } = dispatchRuntime();
+  const { config, client, invoker } = await dispatchRuntime();
   // Ours, not API Gateway's: it follows the request into every type function's logs.
   const correlationId = randomUUID();
   logger.appendKeys({ correlation_id: correlationId });
   return routeWebhook(event, correlationId, {
-    verifier: getVerifier(),
+    verifier: getVerifier(config.webhookSecrets),
     products: config.products,
     logger,
     dispatch: (args) =>

@@ -7,7 +7,7 @@ import { logger } from '../../lib/observability';
 import { sweep } from './sweep';
 
 async function scheduled() {
-  const { config, client, invoker } = dispatchRuntime();
+  const { config, client, invoker } = await dispatchRuntime();
   const correlationId = `sweep-${randomUUID()}`;
   logger.appendKeys({ correlation_id: correlationId });
   const result = await sweep(correlationId, {

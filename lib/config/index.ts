@@ -9,3 +9,10 @@ export {
   OFFLINE_CONNECT_API_URL,
 } from './config';
 export { createConfiguredClient } from './connect-client';
+export {
+  memoizeAsync,
+  type ParameterReader,
+  readSsmParameter,
+  resolveSecrets,
+  SecretResolutionError,
+} from './secrets';

@@ -1,8 +1,9 @@
 /**
  * What the router and the sweep need, built once per execution environment (on first use, so that a
- * misconfiguration is a logged error of the invocation rather than a crash at import).
+ * misconfiguration is a logged error of the invocation rather than a crash at import). Secrets named by
+ * `*_PARAMETER` variables are read from SSM then.
  */
-import { type Config, createConfiguredClient, loadConfig } from '../config';
+import { type Config, createConfiguredClient, loadConfig, memoizeAsync, resolveSecrets } from '../config';
 import type { ConnectClient } from '../connect';
 import { createLambdaInvoker, type Invoker } from './invoker';
 
@@ -11,15 +12,10 @@ export type DispatchRuntime = { config: Config; client: ConnectClient; invoker: 
 /** Time budget of one Connect call (retries included) for the router and the sweep. */
 export const LISTING_BUDGET_MS = 20_000;
 
-let runtime: DispatchRuntime | undefined;
-
-export function dispatchRuntime(): DispatchRuntime {
-  if (!runtime) {
-    const config = loadConfig(process.env);
-    // The router runs behind API Gateway (30 s, Lambda timeout 29 s): a listing call gets 20 s in all, so
-    // that a Connect outage ends in the router's own 503 and log line rather than a killed invocation.
-    const client = createConfiguredClient(config, { maxElapsedMs: LISTING_BUDGET_MS });
-    runtime = { config, client, invoker: createLambdaInvoker() };
-  }
-  return runtime;
-}
+export const dispatchRuntime = memoizeAsync(async (): Promise<DispatchRuntime> => {
+  const config = loadConfig(await resolveSecrets(process.env));
+  // The router runs behind API Gateway (30 s, Lambda timeout 29 s): a listing call gets 20 s in all, so
+  // that a Connect outage ends in the router's own 503 and log line rather than a killed invocation.
+  const client = createConfiguredClient(config, { maxElapsedMs: LISTING_BUDGET_MS });
+  return { config, client, invoker: createLambdaInvoker() };
+});

@@ -22,7 +22,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { createConfiguredClient, loadConfig } from '../config';
+import { createConfiguredClient, loadConfig, memoizeAsync, resolveSecrets } from '../config';
 import type { ConnectClient, FulfillmentRequest, TierConfigRequest } from '../connect';
 import {
   type ExecutionResult,
@@ -81,7 +81,7 @@ export type TypeFunctionDeps = {
 
 export type TypeFunctionOptions = {
   /** Built on first invocation and kept; defaults to the production wiring (environment configuration). */
-  deps?: () => TypeFunctionDeps;
+  deps?: () => TypeFunctionDeps | Promise<TypeFunctionDeps>;
   logger?: PowertoolsLogger;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   now?: () => number;
@@ -101,19 +101,14 @@ type TypeFunctionSpec<R extends FulfillmentRequest | TierConfigRequest> = {
   execute(request: R, deps: ExecutorDeps): Promise<ExecutionResult>;
 };
 
-let productionDeps: TypeFunctionDeps | undefined;
-
-/** Production dependencies, built on first invocation and kept for the execution environment. */
-export function defaultTypeFunctionDeps(): TypeFunctionDeps {
-  if (!productionDeps) {
-    const config = loadConfig(process.env, { requireIdempotencyTable: true });
-    productionDeps = {
-      client: createConfiguredClient(config),
-      newPersistenceStore: () => createPersistenceStore(config.idempotencyTable as string),
-    };
-  }
-  return productionDeps;
-}
+/** Production dependencies (the API key read from SSM in deployed stages), built on first invocation. */
+export const defaultTypeFunctionDeps = memoizeAsync(async (): Promise<TypeFunctionDeps> => {
+  const config = loadConfig(await resolveSecrets(process.env), { requireIdempotencyTable: true });
+  return {
+    client: createConfiguredClient(config),
+    newPersistenceStore: () => createPersistenceStore(config.idempotencyTable as string),
+  };
+});
 
 /** Turns a skipped result into a `NotDecided` throw, so that the per-version record around it is dropped. */
 function idempotentWithinLock<P>(
@@ -143,7 +138,7 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
   let idempotentExecute: ((payload: Payload<R>, context: Context) => Promise<ExecutionResult>) | undefined;
 
   const core = async (event: unknown, context: Context): Promise<ExecutionResult> => {
-    const deps = getDeps();
+    const deps = await getDeps();
     const payload = parsePayload(spec.schema, event);
     const { request } = payload;
     appendRequestContext(

@@ -1,0 +1,66 @@
+/**
+ * Secrets at run time. In deployed stages the environment carries the names of SSM parameters
+ * (`CONNECT_API_KEY_PARAMETER`, `CONNECT_WEBHOOK_SECRETS_PARAMETER`), never the values: they are read,
+ * decrypted, on first use in an execution environment, so that no secret sits in the function's
+ * configuration or the CloudFormation template. Locally (and in tests) the values come from the environment
+ * itself (`CONNECT_API_KEY`, `CONNECT_WEBHOOK_SECRETS`).
+ */
+/** Reads one SecureString parameter; `undefined` when it has no value. */
+export type ParameterReader = (name: string) => Promise<string | undefined>;
+
+/** Loaded on first use only: local runs and stages without parameters never load the SSM client. */
+export const readSsmParameter: ParameterReader = async (name) => {
+  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+  return (await getParameter(name, { decrypt: true })) ?? undefined;
+};
+
+/** Which variable each `*_PARAMETER` variable fills. */
+const FROM_PARAMETERS = {
+  CONNECT_API_KEY_PARAMETER: 'CONNECT_API_KEY',
+  CONNECT_WEBHOOK_SECRETS_PARAMETER: 'CONNECT_WEBHOOK_SECRETS',
+} as const;
+
+export class SecretResolutionError extends Error {
+  override readonly name = 'SecretResolutionError';
+}
+
+/**
+ * A copy of `env` in which each variable named by a `*_PARAMETER` variable holds the parameter's value.
+ * Errors name the variable and the parameter, never a value.
+ */
+export async function resolveSecrets(
+  env: NodeJS.ProcessEnv,
+  read: ParameterReader = readSsmParameter,
+): Promise<NodeJS.ProcessEnv> {
+  const resolved = { ...env };
+  for (const [parameterVariable, target] of Object.entries(FROM_PARAMETERS)) {
+    const name = env[parameterVariable]?.trim();
+    if (!name) continue;
+    let value: string | undefined;
+    try {
+      value = await read(name);
+    } catch (error) {
+      throw new SecretResolutionError(`${parameterVariable}: SSM parameter ${name} could not be read`, {
+        cause: error,
+      });
+    }
+    if (!value) throw new SecretResolutionError(`${parameterVariable}: SSM parameter ${name} has no value`);
+    resolved[target] = value;
+  }
+  return resolved;
+}
+
+/**
+ * The first call's value, kept for the life of the execution environment; a failure is not kept (the next
+ * invocation tries again: an SSM hiccup must not poison a warm Lambda).
+ */
+export function memoizeAsync<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
