@@ -3,28 +3,37 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { dispatchPending, dispatchRuntime } from '../../lib/dispatch';
+import { type DispatchRuntime, dispatchPending, dispatchRuntime } from '../../lib/dispatch';
 import { logger } from '../../lib/observability';
-import { createWebhookVerifier, type WebhookVerifier } from '../../lib/webhook';
 import { routeWebhook } from './router';
 
-let verifier: WebhookVerifier | undefined;
-
-function getVerifier(webhookSecrets: readonly string[]): WebhookVerifier {
-  if (!verifier) {
-    if (webhookSecrets.length === 0) throw new Error('CONNECT_WEBHOOK_SECRETS: needs at least one secret');
-    verifier = createWebhookVerifier({ secrets: webhookSecrets });
-  }
-  return verifier;
-}
+const unavailable = {
+  statusCode: 503,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ error: 'unavailable', message: 'The function set is not ready; retry later' }),
+};
 
 async function webhook(event: APIGatewayProxyEventV2) {
-  const { config, client, invoker } = await dispatchRuntime();
+  let runtime: DispatchRuntime;
+  try {
+    runtime = await dispatchRuntime();
+  } catch (error) {
+    // Configuration or secrets unreadable (SSM throttled, a parameter missing): say so in the log only.
+    logger.error('The router could not load its configuration', {
+      error: { name: error instanceof Error ? error.name : 'Error', message: (error as Error)?.message },
+    });
+    return unavailable;
+  }
+  const { config, client, invoker, verifier } = runtime;
+  if (!verifier) {
+    logger.error('CONNECT_WEBHOOK_SECRETS (or CONNECT_WEBHOOK_SECRETS_PARAMETER) names no secret');
+    return unavailable;
+  }
   // Ours, not API Gateway's: it follows the request into every type function's logs.
   const correlationId = randomUUID();
   logger.appendKeys({ correlation_id: correlationId });
   return routeWebhook(event, correlationId, {
-    verifier: getVerifier(config.webhookSecrets),
+    verifier,
     products: config.products,
     logger,
     dispatch: (args) =>

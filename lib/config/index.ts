@@ -10,6 +10,7 @@ export {
 } from './config';
 export { createConfiguredClient } from './connect-client';
 export {
+  CONFIG_REFRESH_MS,
   memoizeAsync,
   type ParameterReader,
   readSsmParameter,

@@ -50,17 +50,35 @@ export async function resolveSecrets(
   return resolved;
 }
 
+/** How long built configuration (and the secrets in it) is used before it is read again. */
+export const CONFIG_REFRESH_MS = 5 * 60 * 1000;
+
 /**
- * The first call's value, kept for the life of the execution environment; a failure is not kept (the next
- * invocation tries again: an SSM hiccup must not poison a warm Lambda).
+ * The value of `build`, rebuilt when older than `maxAgeMs` (a rotated secret in SSM reaches every warm
+ * function within that time). A failed first build is not kept (the next invocation tries again: an SSM
+ * hiccup must not poison a warm Lambda); a failed refresh keeps serving the last good value.
  */
-export function memoizeAsync<T>(build: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= build().catch((error: unknown) => {
-      pending = undefined;
+export function memoizeAsync<T>(
+  build: () => Promise<T>,
+  { maxAgeMs = Number.POSITIVE_INFINITY, now = Date.now }: { maxAgeMs?: number; now?: () => number } = {},
+): () => Promise<T> {
+  let current: { value: T; builtAt: number } | undefined;
+  let building: Promise<T> | undefined;
+  return async () => {
+    if (current && now() - current.builtAt <= maxAgeMs) return current.value;
+    building ??= build()
+      .then((value) => {
+        current = { value, builtAt: now() };
+        return value;
+      })
+      .finally(() => {
+        building = undefined;
+      });
+    try {
+      return await building;
+    } catch (error) {
+      if (current) return current.value;
       throw error;
-    });
-    return pending;
+    }
   };
 }

@@ -7,6 +7,7 @@ import {
   type ConnectError,
   ConnectNetworkError,
   ConnectRateLimitError,
+  ConnectResponseError,
   ConnectTimeoutError,
   createConnectError,
   redact,
@@ -65,6 +66,12 @@ function secretsOf(apiKey: string): string[] {
   return [header, bare, secretPart].filter((secret) => secret !== '');
 }
 
+/** Node's fetch with `redirect: 'error'` fails with `TypeError('fetch failed', {cause: 'unexpected redirect'})`. */
+function isRedirect(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && cause.message === 'unexpected redirect';
+}
+
 function isTimeout(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (error instanceof Error && error.name === 'TimeoutError');
 }
@@ -107,6 +114,14 @@ export function createTransport(options: TransportOptions): Transport {
           path: call.path,
           message: `Connect ${call.method} ${call.path} timed out after ${timeoutMs} ms`,
           cause: error,
+        });
+      }
+      if (isRedirect(error)) {
+        // Not a network blip: CONNECT_API_URL points at something that redirects. Never retried.
+        throw new ConnectResponseError({
+          method: call.method,
+          path: call.path,
+          message: `Connect ${call.method} ${call.path} answered with a redirect (refused): check CONNECT_API_URL`,
         });
       }
       const detail = error instanceof Error ? redact(error.message, secrets) : 'unknown error';

@@ -22,7 +22,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { createConfiguredClient, loadConfig, memoizeAsync, resolveSecrets } from '../config';
+import {
+  CONFIG_REFRESH_MS,
+  createConfiguredClient,
+  loadConfig,
+  memoizeAsync,
+  resolveSecrets,
+} from '../config';
 import type { ConnectClient, FulfillmentRequest, TierConfigRequest } from '../connect';
 import {
   type ExecutionResult,
@@ -101,14 +107,20 @@ type TypeFunctionSpec<R extends FulfillmentRequest | TierConfigRequest> = {
   execute(request: R, deps: ExecutorDeps): Promise<ExecutionResult>;
 };
 
-/** Production dependencies (the API key read from SSM in deployed stages), built on first invocation. */
-export const defaultTypeFunctionDeps = memoizeAsync(async (): Promise<TypeFunctionDeps> => {
-  const config = loadConfig(await resolveSecrets(process.env), { requireIdempotencyTable: true });
-  return {
-    client: createConfiguredClient(config),
-    newPersistenceStore: () => createPersistenceStore(config.idempotencyTable as string),
-  };
-});
+/**
+ * Production dependencies (the API key read from SSM in deployed stages), built on first invocation and
+ * rebuilt every `CONFIG_REFRESH_MS` so that a rotated key is picked up.
+ */
+export const defaultTypeFunctionDeps = memoizeAsync(
+  async (): Promise<TypeFunctionDeps> => {
+    const config = loadConfig(await resolveSecrets(process.env), { requireIdempotencyTable: true });
+    return {
+      client: createConfiguredClient(config),
+      newPersistenceStore: () => createPersistenceStore(config.idempotencyTable as string),
+    };
+  },
+  { maxAgeMs: CONFIG_REFRESH_MS },
+);
 
 /** Turns a skipped result into a `NotDecided` throw, so that the per-version record around it is dropped. */
 function idempotentWithinLock<P>(
@@ -136,9 +148,12 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
   };
 
   let idempotentExecute: ((payload: Payload<R>, context: Context) => Promise<ExecutionResult>) | undefined;
+  /** This invocation's client (the dependencies may be rebuilt between invocations; the stores are not). */
+  let client: ConnectClient | undefined;
 
   const core = async (event: unknown, context: Context): Promise<ExecutionResult> => {
     const deps = await getDeps();
+    client = deps.client;
     const payload = parsePayload(spec.schema, event);
     const { request } = payload;
     appendRequestContext(
@@ -156,9 +171,10 @@ function createTypeFunction<R extends FulfillmentRequest | TierConfigRequest>(
         // lock it would run the handler again and send a second (refused) action, during or just after ours.
         makeIdempotent(
           async (locked: Payload<R>, _context: Context): Promise<ExecutionResult> => {
-            const request = await currentRequest(locked, deps.client);
+            const connect = client ?? deps.client;
+            const request = await currentRequest(locked, connect);
             // The executor itself acts only on a pending request (`not pending` otherwise).
-            return spec.execute(request, { client: deps.client, logger });
+            return spec.execute(request, { client: connect, logger });
           },
           {
             persistenceStore: deps.newPersistenceStore(),

@@ -7,6 +7,8 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 import { freePorts } from './free-ports';
 
 const ATTEMPTS = 3;
+/** What a lost port race looks like: serverless-offline could not bind, or a server already answered there. */
+const PORT_RACE = /EADDRINUSE|already in use|exited with code \S+ before it was ready/;
 
 export async function startStackOnFreePorts(
   options: Omit<LocalStackOptions, 'ports'> = {},
@@ -17,6 +19,8 @@ export async function startStackOnFreePorts(
     try {
       return await startLocalStack({ ...options, ports: { http, lambda, emulator, dynamo } });
     } catch (error) {
+      // Only a port taken meanwhile is worth another try; any other failure is reported at once.
+      if (!PORT_RACE.test(error instanceof Error ? error.message : '')) throw error;
       lastError = error;
     }
   }

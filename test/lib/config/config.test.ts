@@ -82,6 +82,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, CONNECT_API_URL: 'http://localhost:4010/public/v1' }).connectApiUrl).toBe(
       'http://localhost:4010/public/v1',
     );
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://[::1]:4010/public/v1' }).connectApiUrl).toBe(
+      'http://[::1]:4010/public/v1',
+    );
   });
 
   it('lists every problem, each naming its variable', () => {

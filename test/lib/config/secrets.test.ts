@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSecrets, SecretResolutionError } from '../../../lib/config';
+import { memoizeAsync, resolveSecrets, SecretResolutionError } from '../../../lib/config';
 
 const KEY = 'ApiKey SU-111-222-333:aaaabbbbccccdddd';
 
@@ -42,5 +42,44 @@ describe('resolveSecrets', () => {
     await expect(denied).rejects.toThrow(
       'CONNECT_WEBHOOK_SECRETS_PARAMETER: SSM parameter /x/secrets could not be read',
     );
+  });
+});
+
+describe('memoizeAsync', () => {
+  it('keeps a value until it is older than maxAge, then builds it again', async () => {
+    let clock = 0;
+    let builds = 0;
+    const get = memoizeAsync(async () => ++builds, { maxAgeMs: 1_000, now: () => clock });
+    expect([await get(), await get()]).toEqual([1, 1]);
+    clock = 1_001;
+    expect(await get()).toBe(2);
+  });
+
+  it('does not keep a failed first build: the next call tries again', async () => {
+    let attempt = 0;
+    const get = memoizeAsync(async () => {
+      attempt += 1;
+      if (attempt === 1) throw new Error('SSM throttled');
+      return 'config';
+    });
+    await expect(get()).rejects.toThrow('SSM throttled');
+    expect(await get()).toBe('config');
+  });
+
+  it('serves the last good value when a refresh fails', async () => {
+    let clock = 0;
+    let attempt = 0;
+    const get = memoizeAsync(
+      async () => {
+        attempt += 1;
+        if (attempt === 2) throw new Error('SSM throttled');
+        return `config ${attempt}`;
+      },
+      { maxAgeMs: 10, now: () => clock },
+    );
+    expect(await get()).toBe('config 1');
+    clock = 11;
+    expect(await get()).toBe('config 1');
+    expect(await get()).toBe('config 3');
   });
 });

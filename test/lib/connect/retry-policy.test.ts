@@ -3,6 +3,7 @@ import {
   ConnectAuthError,
   ConnectNetworkError,
   ConnectRateLimitError,
+  ConnectResponseError,
   ConnectServerError,
   ConnectTimeoutError,
   ConnectValidationError,
@@ -205,5 +206,25 @@ describe('retries of reads and parameter updates', () => {
     // Assess
     await expect(result).rejects.toBeInstanceOf(ConnectServerError);
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('redirects', () => {
+  it('refuses a redirect once, as a configuration error, never retried', async () => {
+    // Prepare: what Node's fetch throws with `redirect: 'error'` when the server answers 301/302.
+    const redirected = () => {
+      throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+    };
+    const { client, calls, retries } = setup([redirected]);
+
+    // Act
+    const failure = client.requests.get('PR-1').catch((error: unknown) => error);
+
+    // Assess
+    const error = await failure;
+    expect(error).toBeInstanceOf(ConnectResponseError);
+    expect((error as Error).message).toContain('CONNECT_API_URL');
+    expect(calls).toHaveLength(1);
+    expect(retries).toEqual([]);
   });
 });
