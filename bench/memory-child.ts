@@ -60,13 +60,7 @@ async function main(): Promise<void> {
     apiKey: required('CONNECT_API_KEY'),
   });
   const table = required('IDEMPOTENCY_TABLE');
-  // Both shapes of the Lambda wiring's deps (one shared store, or a factory per idempotency layer); not a
-  // fresh literal, so the one the current TypeFunctionDeps does not name is allowed.
-  const deps = {
-    client,
-    persistenceStore: createPersistenceStore(table),
-    newPersistenceStore: () => createPersistenceStore(table),
-  };
+  const deps = { client, newPersistenceStore: () => createPersistenceStore(table) };
   const typeFunction = createFulfillmentFunction(purchaseHandler, { deps: () => deps });
   // `function`: the whole Lambda handler; `executor`: the executor and client alone (no idempotency store).
   const run =
