@@ -2,7 +2,7 @@
  * The context a handler receives: the Connect client, a logger carrying the request's attributes, the
  * request (a private copy kept up to date) and `updateParameters`, which PUTs only what changes.
  */
-import type { ConnectClient, FulfillmentRequest, ParamUpdate, TierConfigRequest } from '../connect';
+import type { ConnectClient, FulfillmentRequest, Param, ParamUpdate, TierConfigRequest } from '../connect';
 import { cloneJson } from './clone';
 import type { Logger } from './logger';
 import { applyParamUpdates, changedParams } from './params-diff';
@@ -35,8 +35,21 @@ export type ContextDeps = {
   recordCall?: (call: string) => void;
 };
 
+/** What differs between a fulfillment request and a tier config request when parameters are updated. */
+type ParamTarget<R> = {
+  path: string;
+  params(request: R): Param[];
+  note(request: R): string;
+  setNote(request: R, note: string): void;
+  put(client: ConnectClient, id: string, params: ParamUpdate[], note: string | undefined): Promise<unknown>;
+};
+
 /** Builds the context over a copy of `request`; the caller's object is never changed. */
-export function createFulfillmentContext(request: FulfillmentRequest, deps: ContextDeps): FulfillmentContext {
+function createContext<R extends { id: string }>(
+  request: R,
+  deps: ContextDeps,
+  target: ParamTarget<R>,
+): BaseContext<R> {
   const current = cloneJson(request);
   const record = deps.recordCall ?? (() => {});
   return {
@@ -44,44 +57,43 @@ export function createFulfillmentContext(request: FulfillmentRequest, deps: Cont
     logger: deps.logger,
     request: current,
     async updateParameters(params, options = {}) {
-      const changed = changedParams(current.asset.params, params);
+      const changed = changedParams(target.params(current), params);
       const note =
-        options.note !== undefined && options.note !== (current.note ?? '') ? options.note : undefined;
+        options.note !== undefined && options.note !== target.note(current) ? options.note : undefined;
       if (changed.length === 0 && note === undefined) {
         deps.logger.debug('Parameters unchanged: no update sent');
         return [];
       }
-      record(`PUT /requests/${current.id}`);
-      await deps.client.requests.updateParams(current.id, changed, note);
-      applyParamUpdates(current.asset.params, changed);
-      if (note !== undefined) current.note = note;
+      record(`PUT ${target.path}/${current.id}`);
+      await target.put(deps.client, current.id, changed, note);
+      applyParamUpdates(target.params(current), changed);
+      if (note !== undefined) target.setNote(current, note);
       deps.logger.info('Parameters updated', { params: changed.map((param) => param.id) });
       return changed;
     },
   };
 }
 
-export function createTierConfigContext(request: TierConfigRequest, deps: ContextDeps): TierConfigContext {
-  const current = cloneJson(request);
-  const record = deps.recordCall ?? (() => {});
-  return {
-    client: deps.client,
-    logger: deps.logger,
-    request: current,
-    async updateParameters(params, options = {}) {
-      const changed = changedParams(current.params, params);
-      const note =
-        options.note !== undefined && options.note !== (current.notes ?? '') ? options.note : undefined;
-      if (changed.length === 0 && note === undefined) {
-        deps.logger.debug('Parameters unchanged: no update sent');
-        return [];
-      }
-      record(`PUT /tier/config-requests/${current.id}`);
-      await deps.client.tierConfigRequests.updateParams(current.id, changed, note);
-      applyParamUpdates(current.params, changed);
-      if (note !== undefined) current.notes = note;
-      deps.logger.info('Parameters updated', { params: changed.map((param) => param.id) });
-      return changed;
+export function createFulfillmentContext(request: FulfillmentRequest, deps: ContextDeps): FulfillmentContext {
+  return createContext(request, deps, {
+    path: '/requests',
+    params: (current) => current.asset.params,
+    note: (current) => current.note ?? '',
+    setNote: (current, note) => {
+      current.note = note;
     },
-  };
+    put: (client, id, params, note) => client.requests.updateParams(id, params, note),
+  });
+}
+
+export function createTierConfigContext(request: TierConfigRequest, deps: ContextDeps): TierConfigContext {
+  return createContext(request, deps, {
+    path: '/tier/config-requests',
+    params: (current) => current.params,
+    note: (current) => current.notes ?? '',
+    setNote: (current, notes) => {
+      current.notes = notes;
+    },
+    put: (client, id, params, notes) => client.tierConfigRequests.updateParams(id, params, notes),
+  });
 }
