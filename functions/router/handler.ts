@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Config } from '../../lib/config';
 import { type DispatchRuntime, dispatchPending, dispatchRuntime } from '../../lib/dispatch';
 import { logger } from '../../lib/observability';
+import { createWebhookVerifier, type WebhookVerifier } from '../../lib/webhook';
 import { routeWebhook } from './router';
 
 const unavailable = {
@@ -12,6 +14,16 @@ const unavailable = {
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ error: 'unavailable', message: 'The function set is not ready; retry later' }),
 };
+
+/** The verifier of the current configuration (rebuilt when a refresh brings new secrets). */
+let verifierOf: { config: Config; verifier: WebhookVerifier } | undefined;
+
+function verifierFor(config: Config): WebhookVerifier {
+  if (verifierOf?.config !== config) {
+    verifierOf = { config, verifier: createWebhookVerifier({ secrets: config.webhookSecrets }) };
+  }
+  return verifierOf.verifier;
+}
 
 async function webhook(event: APIGatewayProxyEventV2) {
   let runtime: DispatchRuntime;
@@ -24,8 +36,8 @@ async function webhook(event: APIGatewayProxyEventV2) {
     });
     return unavailable;
   }
-  const { config, client, invoker, verifier } = runtime;
-  if (!verifier) {
+  const { config, client, invoker } = runtime;
+  if (config.webhookSecrets.length === 0) {
     logger.error('CONNECT_WEBHOOK_SECRETS (or CONNECT_WEBHOOK_SECRETS_PARAMETER) names no secret');
     return unavailable;
   }
@@ -33,7 +45,7 @@ async function webhook(event: APIGatewayProxyEventV2) {
   const correlationId = randomUUID();
   logger.appendKeys({ correlation_id: correlationId });
   return routeWebhook(event, correlationId, {
-    verifier,
+    verifier: verifierFor(config),
     products: config.products,
     logger,
     dispatch: (args) =>

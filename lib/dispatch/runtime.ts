@@ -12,15 +12,12 @@ import {
   resolveSecrets,
 } from '../config';
 import type { ConnectClient } from '../connect';
-import { createWebhookVerifier, type WebhookVerifier } from '../webhook';
 import { createLambdaInvoker, type Invoker } from './invoker';
 
 export type DispatchRuntime = {
   config: Config;
   client: ConnectClient;
   invoker: Invoker;
-  /** The router's JWT verifier over the configured secrets; undefined when none is configured (the sweep). */
-  verifier: WebhookVerifier | undefined;
 };
 
 /** Time budget of each Connect call (its retries included) for the router and the sweep. */
@@ -33,11 +30,7 @@ export const dispatchRuntime = memoizeAsync(
     // included, so that a Connect outage usually ends in the router's own 503 and log line. A listing of
     // several pages can still run longer; the sweep then picks up what the router could not dispatch.
     const client = createConfiguredClient(config, { maxElapsedMs: LISTING_BUDGET_MS });
-    const verifier =
-      config.webhookSecrets.length > 0
-        ? createWebhookVerifier({ secrets: config.webhookSecrets })
-        : undefined;
-    return { config, client, invoker: createLambdaInvoker(), verifier };
+    return { config, client, invoker: createLambdaInvoker() };
   },
   { maxAgeMs: CONFIG_REFRESH_MS },
 );
