@@ -14,6 +14,7 @@ export {
   type RawBody,
   readRawBody,
 } from './raw-body';
+export { type SignWebhookTokenOptions, signWebhookToken, WEBHOOK_TOKEN_LIFETIME_S } from './sign-token';
 export {
   createWebhookVerifier,
   type VerifiedWebhook,
