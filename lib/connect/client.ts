@@ -13,12 +13,13 @@ import {
   type TierConfigRequest,
   TierConfigRequestSchema,
 } from './schemas';
-import { createTransport, type Transport, type TransportCall } from './transport';
+import { createTransport, type Transport, type TransportCall, type TransportResponse } from './transport';
 import type {
   ConnectClient,
   ConnectClientOptions,
   ConversationsApi,
   FulfillmentRequestsApi,
+  ListQuery,
   TierConfigRequestsApi,
 } from './types';
 
@@ -32,86 +33,111 @@ function segment(id: string): string {
   return encodeURIComponent(id);
 }
 
-function requestsApi(transport: Transport, runtime: ActionRuntime): FulfillmentRequestsApi {
-  const itemPath = (id: string) => `/requests/${segment(id)}`;
+/** How an answer becomes a result: parsed from a 2xx, or built from a re-read object already in the target state. */
+type Answer<R, T> = { parse(response: TransportResponse, call: TransportCall): T; fromReread(current: R): T };
 
-  async function get(id: string): Promise<FulfillmentRequest> {
+/** What differs between the two request collections; everything else is shared by {@link requestCollection}. */
+type CollectionSpec<R extends { status: string }, O, A> = {
+  path: string;
+  schema: z.ZodType<R>;
+  /** The PUT body for a parameter update. */
+  updateBody(params: ParamUpdate[], note: string | undefined): unknown;
+  /** What PUT and the inquire / fail / pend actions answer: the object (fulfillment requests) or nothing (TCRs). */
+  answer: Answer<R, O>;
+  approval: Answer<R, A>;
+  /** The inquire body for an optional inquire template. */
+  inquireBody(templateId: string | undefined): unknown;
+  /** Statuses a fail may be sent from. */
+  failFrom: readonly string[];
+};
+
+function requestCollection<R extends { status: string }, O, A>(
+  transport: Transport,
+  runtime: ActionRuntime,
+  spec: CollectionSpec<R, O, A>,
+) {
+  const itemPath = (id: string) => `${spec.path}/${segment(id)}`;
+
+  async function get(id: string): Promise<R> {
     const call: TransportCall = { method: 'GET', path: itemPath(id), idempotent: true };
-    return parseBody(FulfillmentRequestSchema, call, await transport.send(call));
+    return parseBody(spec.schema, call, await transport.send(call));
   }
 
-  function action(id: string, name: string, from: string, to: string, body?: unknown) {
-    return runAction(runtime, {
-      call: { method: 'POST', path: `${itemPath(id)}/${name}`, ...(body === undefined ? {} : { body }) },
-      from: [from],
-      to,
-      onAnswer: (response, call) => parseBody(FulfillmentRequestSchema, call, response),
-      reread: () => get(id),
-      fromReread: (current) => current,
-    });
-  }
-
-  return {
-    list: (query) => paginate(transport, '/requests', FulfillmentRequestSchema, query, runtime.onInvalidItem),
-    get,
-    async updateParams(id, params, note) {
-      const body = { asset: { params: [...params] }, ...(note === undefined ? {} : { note }) };
-      const call: TransportCall = { method: 'PUT', path: itemPath(id), body, idempotent: true };
-      return parseBody(FulfillmentRequestSchema, call, await transport.send(call));
-    },
-    approve: (id, body) => action(id, 'approve', 'pending', 'approved', body),
-    inquire: (id, body) => action(id, 'inquire', 'pending', 'inquiring', body?.template_id ? body : {}),
-    fail: (id, reason) => action(id, 'fail', 'pending', 'failed', { reason }),
-    pend: (id) => action(id, 'pend', 'inquiring', 'pending'),
-  };
-}
-
-function tierConfigRequestsApi(transport: Transport, runtime: ActionRuntime): TierConfigRequestsApi {
-  const itemPath = (id: string) => `/tier/config-requests/${segment(id)}`;
-
-  async function get(id: string): Promise<TierConfigRequest> {
-    const call: TransportCall = { method: 'GET', path: itemPath(id), idempotent: true };
-    return parseBody(TierConfigRequestSchema, call, await transport.send(call));
-  }
-
-  /** inquire / fail / pend answer 204 with an empty body. */
-  function voidAction(id: string, name: string, from: readonly string[], to: string, body?: unknown) {
+  function action<T>(
+    id: string,
+    name: string,
+    from: readonly string[],
+    to: string,
+    body: unknown,
+    answer: Answer<R, T>,
+  ) {
     return runAction(runtime, {
       call: { method: 'POST', path: `${itemPath(id)}/${name}`, ...(body === undefined ? {} : { body }) },
       from,
       to,
-      onAnswer: () => undefined,
+      onAnswer: answer.parse,
       reread: () => get(id),
-      fromReread: () => undefined,
+      fromReread: answer.fromReread,
     });
   }
 
   return {
-    list: (query) =>
-      paginate(transport, '/tier/config-requests', TierConfigRequestSchema, query, runtime.onInvalidItem),
+    list: (query?: ListQuery) => paginate(transport, spec.path, spec.schema, query, runtime.onInvalidItem),
     get,
-    async updateParams(id, params: readonly ParamUpdate[], notes) {
-      const body = { params: [...params], ...(notes === undefined ? {} : { notes }) };
-      await transport.send({ method: 'PUT', path: itemPath(id), body, idempotent: true });
+    async updateParams(id: string, params: readonly ParamUpdate[], note?: string): Promise<O> {
+      const body = spec.updateBody([...params], note);
+      const call: TransportCall = { method: 'PUT', path: itemPath(id), body, idempotent: true };
+      return spec.answer.parse(await transport.send(call), call);
     },
-    approve: (id, body) =>
-      runAction(runtime, {
-        call: { method: 'POST', path: `${itemPath(id)}/approve`, body },
-        from: ['pending'],
-        to: 'approved',
-        onAnswer: (response, call) => parseBody(TierConfigApprovalSchema, call, response),
-        reread: () => get(id),
-        fromReread: (current) =>
-          TierConfigApprovalSchema.parse({
-            template: current.template ?? null,
-            effective_date: current.effective_date ?? null,
-          }),
-      }),
-    inquire: (id) => voidAction(id, 'inquire', ['pending'], 'inquiring'),
-    // A TCR, unlike a fulfillment request, can be failed from inquiring too (API.md §5.3).
-    fail: (id, reason) => voidAction(id, 'fail', ['pending', 'inquiring'], 'failed', { reason }),
-    pend: (id) => voidAction(id, 'pend', ['inquiring'], 'pending'),
+    approve: (id: string, body: unknown) =>
+      action(id, 'approve', ['pending'], 'approved', body, spec.approval),
+    inquire: (id: string, templateId?: string) =>
+      action(id, 'inquire', ['pending'], 'inquiring', spec.inquireBody(templateId), spec.answer),
+    fail: (id: string, reason: string) =>
+      action(id, 'fail', spec.failFrom, 'failed', { reason }, spec.answer),
+    pend: (id: string) => action(id, 'pend', ['inquiring'], 'pending', undefined, spec.answer),
   };
+}
+
+const theObject = <R>(schema: z.ZodType<R>): Answer<R, R> => ({
+  parse: (response, call) => parseBody(schema, call, response),
+  fromReread: (current) => current,
+});
+
+function requestsApi(transport: Transport, runtime: ActionRuntime): FulfillmentRequestsApi {
+  const collection = requestCollection(transport, runtime, {
+    path: '/requests',
+    schema: FulfillmentRequestSchema,
+    updateBody: (params, note) => ({ asset: { params }, ...(note === undefined ? {} : { note }) }),
+    answer: theObject(FulfillmentRequestSchema),
+    approval: theObject(FulfillmentRequestSchema),
+    inquireBody: (templateId) => (templateId ? { template_id: templateId } : {}),
+    failFrom: ['pending'],
+  });
+  return { ...collection, inquire: (id, body) => collection.inquire(id, body?.template_id) };
+}
+
+function tierConfigRequestsApi(transport: Transport, runtime: ActionRuntime): TierConfigRequestsApi {
+  return requestCollection(transport, runtime, {
+    path: '/tier/config-requests',
+    schema: TierConfigRequestSchema,
+    updateBody: (params, notes) => ({ params, ...(notes === undefined ? {} : { notes }) }),
+    // PUT answers 200 or 204, and the actions 204: nothing worth reading.
+    answer: { parse: () => undefined, fromReread: () => undefined },
+    // Not the TCR: only the template and the effective date.
+    approval: {
+      parse: (response, call) => parseBody(TierConfigApprovalSchema, call, response),
+      fromReread: (current) =>
+        TierConfigApprovalSchema.parse({
+          template: current.template ?? null,
+          effective_date: current.effective_date ?? null,
+        }),
+    },
+    // TCRs take no inquire template.
+    inquireBody: () => undefined,
+    // A TCR, unlike a fulfillment request, can be failed from inquiring too (API.md §5.3).
+    failFrom: ['pending', 'inquiring'],
+  });
 }
 
 function conversationsApi(transport: Transport): ConversationsApi {
