@@ -1,7 +1,7 @@
 /** zod schemas of the bodies the emulator accepts; a body that fails them answers 400 `VAL_001`. */
 import { z } from 'zod';
-import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES } from '../lib/connect';
 import { validationError } from './errors';
+import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES, WEBHOOK_OBJECT_CLASSES } from './wire';
 
 const QuantityInput = z.union([
   z.string().regex(/^(-1|\d+|unlimited)$/, 'quantity must be a non-negative integer, -1 or "unlimited"'),
@@ -92,16 +92,6 @@ export const ApproveTierConfigBody = z.looseObject({
   }),
   effective_date: z.string().optional(),
 });
-
-export const WEBHOOK_OBJECT_CLASSES = [
-  'fulfillment_request',
-  'tier_config_request',
-  'tier_account_request',
-  'listing_request',
-  'billing_request',
-  'usage_file',
-] as const;
-export type WebhookObjectClass = (typeof WEBHOOK_OBJECT_CLASSES)[number];
 
 export const CreateWebhookBody = z.looseObject({
   external_url: z.url({ protocol: /^https?$/ }),

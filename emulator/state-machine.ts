@@ -2,12 +2,14 @@
  * Status machines of API.md §5: which action is allowed from which status, and the effect of a
  * request's life on its asset (§5.4). Pure functions; a refused action throws `EMU_STATE`.
  */
+
+import { stateError } from './errors';
 import type {
+  AssetStatus,
   FulfillmentRequestStatus,
   FulfillmentRequestType,
   TierConfigRequestStatus,
-} from '../lib/connect';
-import { stateError } from './errors';
+} from './wire';
 
 export type RequestAction = 'approve' | 'inquire' | 'fail' | 'pend';
 export type TierConfigAction = RequestAction;
@@ -91,14 +93,14 @@ export function assertCanCreateOn(
 }
 
 /** §5.4: the asset while the request is open (a cancel makes it terminating). */
-export function assetStatusOnCreate(type: FulfillmentRequestType, current: string): string {
+export function assetStatusOnCreate(type: FulfillmentRequestType, current: AssetStatus): AssetStatus {
   if (type === 'purchase') return 'processing';
   if (type === 'cancel') return 'terminating';
   return current;
 }
 
 /** §5.4: the asset once the request is approved. */
-export function assetStatusAfterApprove(type: FulfillmentRequestType, current: string): string {
+export function assetStatusAfterApprove(type: FulfillmentRequestType, current: AssetStatus): AssetStatus {
   switch (type) {
     case 'purchase':
     case 'resume':
@@ -118,9 +120,9 @@ export function assetStatusAfterApprove(type: FulfillmentRequestType, current: s
 /** §5.4: the asset once the request fails (a failed cancel gives the asset back its previous status). */
 export function assetStatusAfterFail(
   type: FulfillmentRequestType,
-  current: string,
-  beforeRequest: string | undefined,
-): string {
+  current: AssetStatus,
+  beforeRequest: AssetStatus | undefined,
+): AssetStatus {
   if (type === 'purchase') return 'terminated';
   if (type === 'cancel') return beforeRequest ?? 'active';
   return current;

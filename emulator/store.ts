@@ -4,19 +4,6 @@
  * the state machines and report every creation or status change through `onChange` (webhooks).
  * Everything returned is a copy: callers never hold live state.
  */
-import type {
-  Asset,
-  Conversation,
-  ConversationMessage,
-  FulfillmentRequest,
-  FulfillmentRequestStatus,
-  Item,
-  Param,
-  TierConfigApproval,
-  TierConfigRequest,
-  TierConfigRequestStatus,
-  TierConfiguration,
-} from '../lib/connect';
 import {
   ApproveRequestBody,
   ApproveTierConfigBody,
@@ -32,7 +19,6 @@ import {
   UpdateRequestBody,
   UpdateTierConfigRequestBody,
   UpdateWebhookBody,
-  type WebhookObjectClass,
 } from './bodies';
 import { notFoundError, validationError } from './errors';
 import { IdGenerator } from './ids';
@@ -49,6 +35,23 @@ import {
   TIER_CONFIG_EDITABLE,
   type TierConfigAction,
 } from './state-machine';
+import type {
+  Asset,
+  AssetStatus,
+  Conversation,
+  ConversationMessage,
+  FulfillmentRequest,
+  FulfillmentRequestStatus,
+  Item,
+  MessageType,
+  Param,
+  TierAccount,
+  TierConfigApproval,
+  TierConfigRequest,
+  TierConfigRequestStatus,
+  TierConfiguration,
+  WebhookObjectClass,
+} from './wire';
 
 /** The emulator's own account: the vendor that owns products, webhooks and messages. */
 export const VENDOR = { id: 'VA-000-000', name: 'Emulator Vendor' } as const;
@@ -108,7 +111,7 @@ export type StoredWebhook = {
 /** A webhook as the API shows it: everything but the `jwt_secret`. */
 export type WebhookView = Omit<StoredWebhook, 'jwt_secret'> & { api_url: string };
 
-type StoredRequest = { data: FulfillmentRequest; assetStatusBefore: string | undefined };
+type StoredRequest = { data: FulfillmentRequest; assetStatusBefore: AssetStatus | undefined };
 type StoredConversation = { conversation: Conversation; messages: ConversationMessage[] };
 
 export type EmulatorSeed = {
@@ -350,7 +353,7 @@ export class EmulatorStore {
   private existingAsset(
     body: CreateRequestBody,
     now: string,
-  ): { asset: Asset; requestAsset: Asset; assetStatusBefore: string } {
+  ): { asset: Asset; requestAsset: Asset; assetStatusBefore: AssetStatus } {
     const type = body.type;
     if (type === 'purchase') throw new Error('unreachable: purchase uses newAsset');
     const assetId = body.asset.id;
@@ -400,7 +403,7 @@ export class EmulatorStore {
     };
   }
 
-  private tierAccount(id: string, type: string, name: string): Record<string, unknown> {
+  private tierAccount(id: string, type: string, name: string): TierAccount {
     return {
       id,
       type,
@@ -718,7 +721,7 @@ export class EmulatorStore {
   private addMessage(
     stored: StoredConversation,
     text: string,
-    type: string,
+    type: MessageType,
     now: string,
   ): ConversationMessage {
     const message: ConversationMessage = {
