@@ -3,6 +3,7 @@
  * API under `/public/v1` and the `/__emulator/*` control endpoints on one node:http server.
  */
 import type { AddressInfo } from 'node:net';
+import { signWebhookToken } from '../lib/webhook';
 import { type FaultConfigInput, FaultConfigSchema, FaultInjector } from './faults';
 import { API_PREFIX, createEmulatorServer } from './server';
 import { type CallRecord, type EmulatorSeed, EmulatorStore } from './store';
@@ -13,7 +14,13 @@ export type { FaultConfig, FaultConfigInput, InjectedCounts } from './faults';
 export type { CallRecord, DeliveryResult, EmulatorSeed, WebhookView } from './store';
 export { EmulatorStore } from './store';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks';
-export { signWebhookJwt } from './webhooks';
+
+/**
+ * @deprecated Use the shared `signWebhookToken` (the signer the emulator itself uses).
+ */
+// kept for bench/router.ts until it moves to lib/webhook
+export const signWebhookJwt = (webhookId: string, secret: string, nowSeconds: number): Promise<string> =>
+  signWebhookToken({ secret, claims: { webhook_id: webhookId }, issuedAt: nowSeconds });
 
 /** The documented local default key (the `ApiKey ` prefix is optional on the wire). */
 export const DEFAULT_API_KEY = 'ApiKey SU-000-000-000:local-emulator-key';

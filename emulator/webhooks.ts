@@ -1,10 +1,11 @@
 /**
  * Webhook delivery: Connect's `event` envelope POSTed to `external_url` with `Authorization: Bearer <JWT>`
- * (HS256 with the webhook's `jwt_secret`, claims `webhook_id`, `iat`, `exp = iat + 600`). Bursts are
+ * (the shared `signWebhookToken`: HS256 with the webhook's `jwt_secret`, claims `webhook_id`, `iat`,
+ * `exp = iat + 600`). Bursts are
  * coalesced (at most one delivery per window per webhook), failures retried with exponential backoff.
  * Everything runs on timers, never inside an API response; `stop()` cancels timers and aborts calls.
  */
-import { SignJWT } from 'jose';
+import { signWebhookToken } from '../lib/webhook';
 import type { EmulatorStore, StoredWebhook } from './store';
 
 export type WebhookRetryOptions = {
@@ -45,14 +46,6 @@ export type WebhookEnvelope = {
 export const PROCESSING_TIMEOUT_S = 600;
 
 type Slot = { timer: NodeJS.Timeout | undefined; running: boolean; again: boolean };
-
-export async function signWebhookJwt(webhookId: string, secret: string, nowSeconds: number): Promise<string> {
-  return new SignJWT({ webhook_id: webhookId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + PROCESSING_TIMEOUT_S)
-    .sign(new TextEncoder().encode(secret));
-}
 
 export class WebhookDispatcher {
   private readonly slots = new Map<string, Slot>();
@@ -136,7 +129,7 @@ export class WebhookDispatcher {
   /** One attempt; true on a 2xx. Records the outcome on the webhook. */
   private async deliverOnce(webhook: StoredWebhook): Promise<boolean> {
     const started = performance.now();
-    const token = await signWebhookJwt(webhook.id, webhook.jwt_secret, Math.floor(Date.now() / 1000));
+    const token = await signWebhookToken({ secret: webhook.jwt_secret, claims: { webhook_id: webhook.id } });
     const post = webhook.http_method === 'POST';
     let statusCode = 0;
     let error: string | undefined;
