@@ -154,12 +154,15 @@ function normalizeParam(input: ParamInput, defaults: Partial<Param>): Param {
   };
 }
 
-/** PUT semantics: merge `value`, `value_error`, `structured_value` by id; an unknown id is refused. */
-function mergeParams(target: Param[], updates: readonly ParamInput[], owner: string): void {
-  const unknown = updates.filter((update) => !target.some((param) => param.id === update.id));
-  if (unknown.length > 0) {
-    throw validationError(...unknown.map((update) => `Parameter ${update.id} does not exist in ${owner}.`));
-  }
+/**
+ * PUT semantics: merge `value`, `value_error`, `structured_value` by id. Any unknown id refuses the whole
+ * update as Connect does: 400 `VAL_001`, one `Parameter <id> does not exist` per unknown id.
+ */
+function mergeParams(target: Param[], updates: readonly ParamInput[]): void {
+  const unknown = new Set(
+    updates.filter((update) => !target.some((param) => param.id === update.id)).map((update) => update.id),
+  );
+  if (unknown.size > 0) throw validationError(...[...unknown].map((id) => `Parameter ${id} does not exist`));
   for (const update of updates) {
     const param = target.find((candidate) => candidate.id === update.id);
     if (!param) continue;
@@ -382,7 +385,7 @@ export class EmulatorStore {
         old_quantity: quantityText(item.quantity),
       }));
     }
-    if (body.asset.params) mergeParams(requestAsset.params, body.asset.params, `asset ${assetId}`);
+    if (body.asset.params) mergeParams(requestAsset.params, body.asset.params);
     asset.status = assetStatusOnCreate(type, before);
     asset.events = { ...(asset.events as object), updated: { at: now } };
     return { asset, requestAsset, assetStatusBefore: before };
@@ -432,7 +435,7 @@ export class EmulatorStore {
     const stored = this.storedRequest(id);
     const body = parseBody(UpdateRequestBody, input);
     assertEditable(id, stored.data.status, REQUEST_EDITABLE);
-    if (body.asset?.params) mergeParams(stored.data.asset.params, body.asset.params, `request ${id}`);
+    if (body.asset?.params) mergeParams(stored.data.asset.params, body.asset.params);
     if (body.note !== undefined) stored.data.note = body.note;
     this.touch(stored.data, this.clock.iso());
     return this.render(stored);
@@ -629,7 +632,7 @@ export class EmulatorStore {
     const tcr = this.storedTcr(id);
     const body = parseBody(UpdateTierConfigRequestBody, input);
     assertEditable(id, tcr.status, TIER_CONFIG_EDITABLE);
-    if (body.params) mergeParams(tcr.params, body.params, `tier config request ${id}`);
+    if (body.params) mergeParams(tcr.params, body.params);
     if (body.notes !== undefined) tcr.notes = body.notes;
     this.touch(tcr, this.clock.iso());
     return clone(tcr);

@@ -318,7 +318,36 @@ describe('wrong-state and invalid actions', () => {
       structured_value: { checked: true },
     });
     expect(params.find((p) => p.id === 'ActivationKey')?.value).toBe('');
-    expect(unknown).toMatchObject({ status: 400, body: { error_code: 'VAL_001' } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { error_code: 'VAL_001', errors: ['Parameter nope does not exist'] },
+    });
+  });
+
+  it('answers Connect’s error for unknown params, one entry per unknown id, and applies none of the update', async () => {
+    // Prepare
+    const request = await create(purchaseBody());
+
+    // Act
+    const response = await api.put(`/requests/${request.id}`, {
+      asset: {
+        params: [
+          { id: 'email', value: 'a@b.c' },
+          { id: 'phone', value: '1' },
+          { id: 'fax', value: '2' },
+          { id: 'phone', value: '3' },
+        ],
+      },
+    });
+    const after = FulfillmentRequestSchema.parse((await api.get(`/requests/${request.id}`)).body);
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error_code: 'VAL_001',
+      errors: ['Parameter phone does not exist', 'Parameter fax does not exist'],
+    });
+    expect(after.asset.params.find((p) => p.id === 'email')?.value).toBe('');
   });
 
   it('answers 404 for an unknown request', async () => {

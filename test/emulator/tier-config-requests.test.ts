@@ -156,6 +156,25 @@ describe('tier config requests', () => {
     }
   });
 
+  it('answers Connect’s error for an unknown param on PUT and applies none of the update', async () => {
+    // Prepare
+    const tcr = await create(tcrBody());
+
+    // Act
+    const response = await api.put(`/tier/config-requests/${tcr.id}`, {
+      params: [
+        { id: 'TIER1_MPN', value: '42' },
+        { id: 'email', value: 'x' },
+      ],
+    });
+    const after = TierConfigRequestSchema.parse((await api.get(`/tier/config-requests/${tcr.id}`)).body);
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error_code: 'VAL_001', errors: ['Parameter email does not exist'] });
+    expect(after.params[0]?.value).toBe('');
+  });
+
   it('filters on configuration.product.id and configuration.tier_level (dotted and __ forms)', async () => {
     // Prepare
     const t1 = await create(tcrBody(1));
