@@ -582,6 +582,7 @@ export class EmulatorStore {
       environment: body.environment ?? 'test',
       effective_date: '',
       assignee: '',
+      template: null,
       tiers: config.tier_level === 1 ? { tier1: account, tier2: null } : { tier1: {}, tier2: account },
       events: { created: { at: now }, updated: { at: now } },
     };
@@ -649,7 +650,10 @@ export class EmulatorStore {
     const now = this.clock.iso();
     const text = representation ?? renderTemplate(templateId ?? '', `Tier config request ${id}`, tcr.params);
     const template = templateId ? { id: templateId, representation: text } : { representation: text };
-    tcr.template = { ...template, name: templateId ? `Template ${templateId}` : '' };
+    // Only a template id names a template; a bare representation leaves `template` null.
+    tcr.template = templateId
+      ? { id: templateId, name: `Template ${templateId}`, representation: text }
+      : null;
     tcr.effective_date = body.template.effective_date ?? body.effective_date ?? now;
     const config = this.tierConfigs.get(tcr.configuration.id);
     if (config) {

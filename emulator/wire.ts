@@ -286,8 +286,11 @@ export type TierConfigRequest = {
   environment: string;
   effective_date: string;
   assignee: string | { id: string; name: string };
-  /** Set once approved. */
-  template?: { id?: string; name: string; representation?: string };
+  /**
+   * Required by the v37 spec (`dp.TierConfigRequestRead`): `null` until approved with a template id, then
+   * `{id, name, representation}` (the approved samples carry the rendered text too).
+   */
+  template: TemplateRef | null;
   tiers: { tier1: TierAccount; tier2: TierAccount | null };
   events: Events;
 };

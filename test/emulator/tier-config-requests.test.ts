@@ -105,7 +105,7 @@ describe('tier config requests', () => {
     expect(failed).toMatchObject({ status: 'failed', reason: 'tier data missing' });
   });
 
-  it('approves with a representation only', async () => {
+  it('approves with a representation only (the TCR’s template stays null)', async () => {
     // Prepare
     const tcr = await create(tcrBody());
 
@@ -113,32 +113,38 @@ describe('tier config requests', () => {
     const approval = await client.tierConfigRequests.approve(tcr.id, {
       template: { representation: '# Tier ok' },
     });
+    const approved = record((await api.get(`/tier/config-requests/${tcr.id}`)).body);
 
     // Assess
     expect(approval.template).toEqual({ representation: '# Tier ok' });
+    expect(approved).toMatchObject({ status: 'approved', template: null });
   });
 
-  it.each([
-    ['approve', 'approved', { template: { id: 'TL-1' } }],
-    ['approve', 'inquiring', { template: { id: 'TL-1' } }],
-    ['inquire', 'inquiring', {}],
-    ['fail', 'approved', { reason: 'x' }],
-    ['pend', 'pending', {}],
-    ['pend', 'failed', {}],
-  ])('%s from %s answers 400 EMU_STATE', async (action, status, body) => {
+  it('carries template: null until approved with a template id, then {id, name, representation}', async () => {
     // Prepare
-    const tcr = await create(tcrBody());
-    if (status === 'approved')
-      await api.post(`/tier/config-requests/${tcr.id}/approve`, { template: { id: 'TL-1' } });
-    if (status === 'inquiring') await api.post(`/tier/config-requests/${tcr.id}/inquire`);
-    if (status === 'failed') await api.post(`/tier/config-requests/${tcr.id}/fail`, { reason: 'x' });
+    const created = record((await api.post('/tier/config-requests', tcrBody())).body);
+    const id = String(created.id);
+    const listed = array((await api.get('/tier/config-requests')).body);
+    await api.post(`/tier/config-requests/${id}/inquire`);
+    const inquiring = record((await api.get(`/tier/config-requests/${id}`)).body);
+    await api.post(`/tier/config-requests/${id}/pend`);
 
     // Act
-    const response = await api.post(`/tier/config-requests/${tcr.id}/${action}`, body);
+    const approval = record(
+      (await api.post(`/tier/config-requests/${id}/approve`, { template: { id: 'TL-144-273-157' } })).body,
+    );
+    const approved = record((await api.get(`/tier/config-requests/${id}`)).body);
 
     // Assess
-    expect(response).toMatchObject({ status: 400, body: { error_code: 'EMU_STATE' } });
-    expect(record((await api.get(`/tier/config-requests/${tcr.id}`)).body).status).toBe(status);
+    expect(created).toHaveProperty('template', null);
+    expect(listed[0]).toHaveProperty('template', null);
+    expect(inquiring).toHaveProperty('template', null);
+    expect(approved.template).toEqual({
+      id: 'TL-144-273-157',
+      name: 'Template TL-144-273-157',
+      representation: record(approval.template).representation,
+    });
+    expect(String(record(approved.template).representation)).toContain('TL-144-273-157');
   });
 
   it('refuses approve without template, fail without reason, unknown params', async () => {
