@@ -147,6 +147,29 @@ describe('tier config requests', () => {
     expect(String(record(approved.template).representation)).toContain('TL-144-273-157');
   });
 
+  it.each([
+    ['approve', 'approved', { template: { id: 'TL-1' } }],
+    ['approve', 'inquiring', { template: { id: 'TL-1' } }],
+    ['inquire', 'inquiring', {}],
+    ['fail', 'approved', { reason: 'x' }],
+    ['pend', 'pending', {}],
+    ['pend', 'failed', {}],
+  ])('%s from %s answers 400 EMU_STATE', async (action, status, body) => {
+    // Prepare
+    const tcr = await create(tcrBody());
+    if (status === 'approved')
+      await api.post(`/tier/config-requests/${tcr.id}/approve`, { template: { id: 'TL-1' } });
+    if (status === 'inquiring') await api.post(`/tier/config-requests/${tcr.id}/inquire`);
+    if (status === 'failed') await api.post(`/tier/config-requests/${tcr.id}/fail`, { reason: 'x' });
+
+    // Act
+    const response = await api.post(`/tier/config-requests/${tcr.id}/${action}`, body);
+
+    // Assess
+    expect(response).toMatchObject({ status: 400, body: { error_code: 'EMU_STATE' } });
+    expect(record((await api.get(`/tier/config-requests/${tcr.id}`)).body).status).toBe(status);
+  });
+
   it('refuses approve without template, fail without reason, unknown params', async () => {
     // Prepare
     const tcr = await create(tcrBody());
