@@ -1,7 +1,12 @@
 /** zod schemas of the bodies the emulator accepts; a body that fails them answers 400 `VAL_001`. */
 import { z } from 'zod';
 import { validationError } from './errors';
-import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES, WEBHOOK_OBJECT_CLASSES } from './wire';
+import {
+  FULFILLMENT_REQUEST_TYPES,
+  TIER_CONFIG_REQUEST_TYPES,
+  WEBHOOK_OBJECT_CLASSES,
+  WEBHOOK_TYPES,
+} from './wire';
 
 const QuantityInput = z.union([
   z.string().regex(/^(-1|\d+|unlimited)$/, 'quantity must be a non-negative integer, -1 or "unlimited"'),
@@ -21,8 +26,12 @@ export type ParamInput = z.infer<typeof ParamInput>;
 const ItemInput = z.looseObject({ id: z.string().min(1), quantity: QuantityInput });
 export type ItemInput = z.infer<typeof ItemInput>;
 
+/** A create body may ask for a draft (dynamic validation); anything else starts pending. */
+const CreateStatus = z.enum(['draft', 'pending']).default('pending');
+
 export const CreateRequestBody = z.looseObject({
   type: z.enum(FULFILLMENT_REQUEST_TYPES).default('purchase'),
+  status: CreateStatus,
   asset: z.looseObject({
     id: z.string().min(1).optional(),
     external_id: z.union([z.string(), z.number()]).optional(),
@@ -63,6 +72,7 @@ export const FailBody = z.looseObject({ reason: z.string().min(1, 'reason is req
 
 export const CreateTierConfigRequestBody = z.looseObject({
   type: z.enum(TIER_CONFIG_REQUEST_TYPES).optional(),
+  status: CreateStatus,
   configuration: z.looseObject({
     id: z.string().min(1).optional(),
     tier_level: z.union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')]).optional(),
@@ -101,7 +111,7 @@ export const CreateWebhookBody = z.looseObject({
   active: z.boolean().default(true),
   label: z.string().max(100).default(''),
   description: z.string().nullish(),
-  type: z.string().default('event'),
+  type: z.enum(WEBHOOK_TYPES).default('event'),
   http_method: z.enum(['POST', 'GET']).default('POST'),
   data: z.record(z.string(), z.unknown()).default({}),
   headers: z.record(z.string(), z.string()).default({}),
@@ -113,6 +123,7 @@ export const UpdateWebhookBody = z.looseObject({
   jwt_secret: z.string().min(1).max(100).optional(),
   product_id: z.string().min(1).optional(),
   object_class: z.enum(WEBHOOK_OBJECT_CLASSES).optional(),
+  type: z.enum(WEBHOOK_TYPES).optional(),
   active: z.boolean().optional(),
   label: z.string().max(100).optional(),
   description: z.string().nullish(),
@@ -120,6 +131,15 @@ export const UpdateWebhookBody = z.looseObject({
   data: z.record(z.string(), z.unknown()).optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
+
+/**
+ * `PUT /__emulator/products/{id}` (and each `seed.products` entry, with its `id`): the product's validation
+ * capabilities. Replaces them as a whole (a missing capability is off); unknown fields are refused.
+ */
+export const ProductBody = z.strictObject({
+  capabilities: z.strictObject({ dynamic_validation: z.boolean().default(false) }).prefault({}),
+});
+export const ProductSeed = ProductBody.extend({ id: z.string().min(1) });
 
 export const MessageBody = z.looseObject({
   text: z.string().min(1, 'text is required'),

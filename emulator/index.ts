@@ -6,14 +6,24 @@ import type { AddressInfo } from 'node:net';
 import { signWebhookToken } from '../lib/webhook';
 import { type FaultConfigInput, FaultConfigSchema, FaultInjector } from './faults';
 import { API_PREFIX, createEmulatorServer } from './server';
-import { type CallRecord, type EmulatorSeed, EmulatorStore } from './store';
+import { type CallRecord, type EmulatorSeed, EmulatorStore, type ValidationRecord } from './store';
+import { ValidatorCaller } from './validation';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks';
 
 export type { ErrorBody } from './errors';
 export type { FaultConfig, FaultConfigInput, InjectedCounts } from './faults';
-export type { CallRecord, DeliveryResult, EmulatorSeed, WebhookView } from './store';
+export type {
+  CallRecord,
+  DeliveryResult,
+  EmulatorProduct,
+  EmulatorSeed,
+  ValidationRecord,
+  WebhookView,
+} from './store';
 export { EmulatorStore } from './store';
+export { DEFAULT_VALIDATOR_TIMEOUT_MS } from './validation';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks';
+export * from './wire';
 
 /**
  * @deprecated Use the shared `signWebhookToken` (the signer the emulator itself uses).
@@ -40,7 +50,9 @@ export type StartEmulatorOptions = {
   /** Coalescing window of webhook deliveries in ms. Default 100. */
   webhookCoalesceMs?: number;
   webhookRetry?: WebhookRetryOptions;
-  /** Used for webhook deliveries. Default the global fetch. */
+  /** Timeout of one validator webhook call in ms (until its whole answer is read). Default 10_000. */
+  validatorTimeoutMs?: number;
+  /** Used for webhook deliveries and validator calls. Default the global fetch. */
   fetch?: typeof globalThis.fetch;
 };
 
@@ -57,6 +69,8 @@ export type EmulatorHandle = {
   webhooksIdle(): Promise<void>;
   /** The recorded Connect API calls since the last reset. */
   calls(): CallRecord[];
+  /** The validator calls since the last reset (same as `GET /__emulator/validations`). */
+  validations(): ValidationRecord[];
   /** Same as `POST /__emulator/reset`. */
   reset(): void;
   /** Same as `PUT /__emulator/faults`. */
@@ -77,6 +91,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.fetch ? { fetch: options.fetch } : {}),
     log,
   });
+  const validators = new ValidatorCaller({
+    store,
+    ...(options.validatorTimeoutMs === undefined ? {} : { timeoutMs: options.validatorTimeoutMs }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    log,
+  });
   store.onChange = (event) => {
     for (const id of store.webhooksFor(event)) webhooks.schedule(id);
   };
@@ -84,6 +104,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     store,
     faults,
     webhooks,
+    validators,
     apiKey: options.apiKey ?? DEFAULT_API_KEY,
     log,
   });
@@ -105,6 +126,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await webhooks.stop();
+      validators.stop();
       for (const res of held) res.destroy();
       held.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -122,10 +144,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     faults,
     webhooksIdle: () => webhooks.whenIdle(),
     calls: () => store.calls,
+    validations: () => store.validations,
     reset: () => {
       store.reset();
       faults.reset();
       webhooks.reset();
+      validators.reset();
     },
     setFaults: (config) => faults.configure(FaultConfigSchema.parse(config)),
     stop,

@@ -10,6 +10,7 @@ import { EmulatorHttpError, notFoundError, unauthorizedError, validationError } 
 import { FaultConfigSchema, type FaultInjector } from './faults';
 import { contentRange, type FieldAliases, parseQuery, RqlError, runQuery } from './rql';
 import type { CallRecord, EmulatorStore } from './store';
+import type { ValidatorCaller } from './validation';
 import type { WebhookDispatcher } from './webhooks';
 
 export const API_PREFIX = '/public/v1';
@@ -19,6 +20,7 @@ export type ServerDeps = {
   store: EmulatorStore;
   faults: FaultInjector;
   webhooks: WebhookDispatcher;
+  validators: ValidatorCaller;
   apiKey: string;
   log: (line: string) => void;
 };
@@ -80,9 +82,9 @@ function list<T>(items: readonly T[], rawQuery: string, aliases: FieldAliases = 
 const methodNotAllowed = (method: string) =>
   new EmulatorHttpError(405, 'EMU_METHOD', [`Method ${method} is not allowed on this path.`]);
 
-/** Routes one authenticated Connect API call to the store. */
-function routeApi(deps: ServerDeps, call: ApiCall): Answer {
-  const { store, webhooks } = deps;
+/** Routes one authenticated Connect API call to the store (validator calls are awaited). */
+async function routeApi(deps: ServerDeps, call: ApiCall): Promise<Answer> {
+  const { store, webhooks, validators } = deps;
   const { method, parts, rawQuery, body } = call;
   const [collection, a, b, c] = parts;
   const ok = (value: unknown, status = 200): Answer => ({ status, body: value });
@@ -106,7 +108,9 @@ function routeApi(deps: ServerDeps, call: ApiCall): Answer {
       if (b === 'approve') return ok(store.approveRequest(a, body));
       if (b === 'inquire') return ok(store.inquireRequest(a, body));
       if (b === 'fail') return ok(store.failRequest(a, body));
-      if (b === 'pend') return ok(store.pendRequest(a));
+      if (b === 'pend') return ok(await validators.pendRequest(a));
+      if (b === 'validate') return ok(await validators.validateRequest(a));
+      if (b === 'purchase') return ok(await validators.purchaseRequest(a));
     }
   }
 
@@ -130,7 +134,12 @@ function routeApi(deps: ServerDeps, call: ApiCall): Answer {
       if (c === 'approve') return ok(store.approveTierConfigRequest(b, body));
       if (c === 'inquire') return noContent(() => store.inquireTierConfigRequest(b));
       if (c === 'fail') return noContent(() => store.failTierConfigRequest(b, body));
-      if (c === 'pend') return noContent(() => store.pendTierConfigRequest(b));
+      if (c === 'pend') {
+        await validators.pendTierConfigRequest(b);
+        return { status: 204 };
+      }
+      if (c === 'validate') return ok(await validators.validateTierConfigRequest(b));
+      if (c === 'submit') return ok(await validators.submitTierConfigRequest(b));
     }
   }
 
@@ -158,6 +167,11 @@ function routeApi(deps: ServerDeps, call: ApiCall): Answer {
     }
     if (parts.length === 4 && c === 'trigger' && method === 'POST') {
       const webhook = store.getWebhook(b);
+      if (webhook.type !== 'event') {
+        throw validationError(
+          `Webhook ${b} is a ${webhook.type} webhook: only event webhooks can be triggered.`,
+        );
+      }
       webhooks.schedule(b);
       return ok(webhook);
     }
@@ -168,14 +182,24 @@ function routeApi(deps: ServerDeps, call: ApiCall): Answer {
 
 /** The `/__emulator/*` endpoints (never faulted, never recorded, not authenticated). */
 function routeAdmin(deps: ServerDeps, method: string, path: string, body: unknown): Answer {
-  const { store, faults, webhooks } = deps;
+  const { store, faults, webhooks, validators } = deps;
   if (path === '/__emulator/reset' && method === 'POST') {
     store.reset();
     faults.reset();
     webhooks.reset();
+    validators.reset();
     return { status: 204 };
   }
   if (path === '/__emulator/calls' && method === 'GET') return { status: 200, body: store.calls };
+  if (path === '/__emulator/validations' && method === 'GET') return { status: 200, body: store.validations };
+  if (path === '/__emulator/products' && method === 'GET') return { status: 200, body: store.listProducts() };
+  const product = /^\/__emulator\/products\/([^/]+)$/.exec(path);
+  if (product?.[1]) {
+    const id = decodeLeniently(product[1]);
+    if (method === 'PUT') return { status: 200, body: store.setProduct(id, body) };
+    if (method === 'GET') return { status: 200, body: store.getProduct(id) };
+    throw methodNotAllowed(method);
+  }
   if (path === '/__emulator/faults') {
     if (method === 'PUT') faults.configure(parseBody(FaultConfigSchema, body));
     else if (method !== 'GET') throw methodNotAllowed(method);
@@ -279,7 +303,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         if (!apiKeyMatches(req.headers.authorization, deps.apiKey)) throw unauthorizedError();
         if (!parsed.ok) throw validationError('Body is not valid JSON.');
         const parts = path.slice(API_PREFIX.length).split('/').filter(Boolean).map(decodeLeniently);
-        answer = routeApi(deps, { method, parts, rawQuery, body: parsed.value });
+        answer = await routeApi(deps, { method, parts, rawQuery, body: parsed.value });
       } catch (error) {
         answer = answerError(error);
       }

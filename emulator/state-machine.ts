@@ -11,26 +11,39 @@ import type {
   TierConfigRequestStatus,
 } from './wire';
 
-export type RequestAction = 'approve' | 'inquire' | 'fail' | 'pend';
-export type TierConfigAction = RequestAction;
+export type RequestAction = 'approve' | 'inquire' | 'fail' | 'pend' | 'purchase';
+export type TierConfigAction = 'approve' | 'inquire' | 'fail' | 'pend' | 'submit';
 
 type Transition<S extends string> = { from: readonly S[]; to: S };
 
-/** §5.2: approve/inquire/fail only from pending; pend only from inquiring. */
+/** §5.2: approve/inquire/fail only from pending; pend only from inquiring; purchase only from draft (§5.1 #3). */
 export const REQUEST_TRANSITIONS: Record<RequestAction, Transition<FulfillmentRequestStatus>> = {
   approve: { from: ['pending'], to: 'approved' },
   inquire: { from: ['pending'], to: 'inquiring' },
   fail: { from: ['pending'], to: 'failed' },
   pend: { from: ['inquiring'], to: 'pending' },
+  purchase: { from: ['draft'], to: 'pending' },
 };
 
-/** §5.3: like fulfillment requests, except that a TCR can also be failed from inquiring. */
+/**
+ * §5.3: like fulfillment requests, except that a TCR can also be failed from inquiring; a draft is
+ * submitted (§7.3 `submit`) to pending.
+ */
 export const TIER_CONFIG_TRANSITIONS: Record<TierConfigAction, Transition<TierConfigRequestStatus>> = {
   approve: { from: ['pending'], to: 'approved' },
   inquire: { from: ['pending'], to: 'inquiring' },
   fail: { from: ['pending', 'inquiring'], to: 'failed' },
   pend: { from: ['inquiring'], to: 'pending' },
+  submit: { from: ['draft'], to: 'pending' },
 };
+
+/** Request types that may be created as drafts: those Connect has validators for (API.md §11.4). */
+export const DRAFT_REQUEST_TYPES: readonly FulfillmentRequestType[] = [
+  'purchase',
+  'change',
+  'renew',
+  'transfer',
+];
 
 /** Statuses in which parameters (and note / notes) may be updated with PUT. */
 export const REQUEST_EDITABLE: readonly FulfillmentRequestStatus[] = ['draft', 'pending', 'inquiring'];
@@ -92,9 +105,13 @@ export function assertCanCreateOn(
   }
 }
 
-/** §5.4: the asset while the request is open (a cancel makes it terminating). */
-export function assetStatusOnCreate(type: FulfillmentRequestType, current: AssetStatus): AssetStatus {
-  if (type === 'purchase') return 'processing';
+/** §5.4: the asset while the request is open (a cancel makes it terminating; a draft purchase's is `draft`). */
+export function assetStatusOnCreate(
+  type: FulfillmentRequestType,
+  current: AssetStatus,
+  draft = false,
+): AssetStatus {
+  if (type === 'purchase') return draft ? 'draft' : 'processing';
   if (type === 'cancel') return 'terminating';
   return current;
 }

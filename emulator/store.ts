@@ -15,12 +15,14 @@ import {
   type ItemInput,
   MessageBody,
   type ParamInput,
+  ProductBody,
+  ProductSeed,
   parseBody,
   UpdateRequestBody,
   UpdateTierConfigRequestBody,
   UpdateWebhookBody,
 } from './bodies';
-import { notFoundError, validationError } from './errors';
+import { notFoundError, stateError, validationError } from './errors';
 import { IdGenerator } from './ids';
 import {
   assertCanCreateOn,
@@ -28,6 +30,7 @@ import {
   assetStatusAfterApprove,
   assetStatusAfterFail,
   assetStatusOnCreate,
+  DRAFT_REQUEST_TYPES,
   nextRequestStatus,
   nextTierConfigStatus,
   REQUEST_EDITABLE,
@@ -50,8 +53,11 @@ import type {
   TierConfigRequest,
   TierConfigRequestStatus,
   TierConfiguration,
+  ValidatorType,
   WebhookObjectClass,
+  WebhookType,
 } from './wire';
+import { FULFILLMENT_VALIDATOR_TYPES, TIER_CONFIG_VALIDATOR_TYPES } from './wire';
 
 /** The emulator's own account: the vendor that owns products, webhooks and messages. */
 export const VENDOR = { id: 'VA-000-000', name: 'Emulator Vendor' } as const;
@@ -72,6 +78,29 @@ export type CallRecord = {
   status: number;
 };
 
+/** One validator call (`GET /__emulator/validations`). */
+export type ValidationRecord = {
+  time: string;
+  webhook_id: string;
+  /** The validator webhook's type, e.g. `validator`, `draft_tcr_t2_val`. */
+  type: ValidatorType;
+  object_class: 'fulfillment_request' | 'tier_config_request';
+  /** `PR-…` or `TCR-…`. */
+  request_id: string;
+  /** The validator's HTTP status; 0 for a timeout or a connection error. */
+  status_code: number;
+  /** Milliseconds from the call to the end of the answer. */
+  duration: number;
+  /** Empty when the validator answered 2xx with a JSON object; otherwise why the validation failed. */
+  errors: string[];
+};
+
+/** A product as the emulator knows it: only its validation capabilities (every product id exists). */
+export type EmulatorProduct = { id: string; capabilities: { dynamic_validation: boolean } };
+
+/** Param changes a validator's answer asks for, by param id. */
+export type ParamUpdates = ReadonlyMap<string, { value?: string; value_error?: string }>;
+
 export type DeliveryResult = {
   time: string;
   status: 'success' | 'failure';
@@ -84,7 +113,7 @@ export type StoredWebhook = {
   id: string;
   label: string;
   description: string | null;
-  type: string;
+  type: WebhookType;
   object_class: WebhookObjectClass;
   product: { id: string; name: string };
   external_url: string;
@@ -115,6 +144,8 @@ type StoredRequest = { data: FulfillmentRequest; assetStatusBefore: AssetStatus 
 type StoredConversation = { conversation: Conversation; messages: ConversationMessage[] };
 
 export type EmulatorSeed = {
+  /** `{id, capabilities: {dynamic_validation}}` each, loaded first. */
+  products?: unknown[];
   requests?: unknown[];
   tierConfigRequests?: unknown[];
   webhooks?: unknown[];
@@ -172,6 +203,50 @@ function mergeParams(target: Param[], updates: readonly ParamInput[]): void {
   }
 }
 
+/** 400 `VAL_001` naming every param whose `value_error` is set (purchase, submit, validated pend). */
+function assertNoValueErrors(params: readonly Param[], subject: string, action: string): void {
+  const invalid = params.filter((param) => param.value_error);
+  if (invalid.length > 0) {
+    throw validationError(
+      ...invalid.map((param) => `Parameter ${param.id}: ${param.value_error}`),
+      `${subject} cannot be ${action} while its parameters have errors.`,
+    );
+  }
+}
+
+/** Applies a validator's `value` / `value_error` changes by id; true when anything changed. */
+function applyParamUpdates(params: Param[], updates: ParamUpdates): boolean {
+  let changed = false;
+  for (const param of params) {
+    const update = updates.get(param.id);
+    if (!update) continue;
+    if (update.value !== undefined && update.value !== param.value) {
+      param.value = update.value;
+      changed = true;
+    }
+    if (update.value_error !== undefined && update.value_error !== param.value_error) {
+      param.value_error = update.value_error;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+const FULFILLMENT_VALIDATORS: readonly string[] = FULFILLMENT_VALIDATOR_TYPES;
+const TIER_CONFIG_VALIDATORS: readonly string[] = TIER_CONFIG_VALIDATOR_TYPES;
+
+/** A validator type belongs to one object class (`validator` → fulfillment_request, `draft_tcr_…` → TCRs). */
+function assertWebhookKind(type: WebhookType, objectClass: WebhookObjectClass): void {
+  const needed = FULFILLMENT_VALIDATORS.includes(type)
+    ? 'fulfillment_request'
+    : TIER_CONFIG_VALIDATORS.includes(type)
+      ? 'tier_config_request'
+      : undefined;
+  if (needed && objectClass !== needed) {
+    throw validationError(`object_class: a ${type} webhook needs object_class ${needed}, not ${objectClass}`);
+  }
+}
+
 function quantityText(quantity: string | number): string {
   return String(quantity);
 }
@@ -193,7 +268,9 @@ export class EmulatorStore {
   private readonly tierConfigRequests = new Map<string, TierConfigRequest>();
   private readonly conversations = new Map<string, StoredConversation>();
   private readonly webhooks = new Map<string, StoredWebhook>();
+  private readonly products = new Map<string, EmulatorProduct>();
   private readonly callLog: CallRecord[] = [];
+  private readonly validationLog: ValidationRecord[] = [];
   private readonly ids = new IdGenerator();
   private readonly clock: MonotonicClock;
 
@@ -206,7 +283,7 @@ export class EmulatorStore {
     this.clock = new MonotonicClock(options.now ?? Date.now);
   }
 
-  /** Empties everything: objects, webhooks, calls; ids start again. */
+  /** Empties everything: objects, products, webhooks, calls, validations; ids start again. */
   reset(): void {
     this.assets.clear();
     this.requests.clear();
@@ -214,7 +291,9 @@ export class EmulatorStore {
     this.tierConfigRequests.clear();
     this.conversations.clear();
     this.webhooks.clear();
+    this.products.clear();
     this.callLog.length = 0;
+    this.validationLog.length = 0;
     this.ids.reset();
     this.clock.reset();
   }
@@ -224,6 +303,10 @@ export class EmulatorStore {
     const listener = this.onChange;
     this.onChange = () => {};
     try {
+      for (const body of seed.products ?? []) {
+        const { id, ...product } = parseBody(ProductSeed, body);
+        this.setProduct(id, product);
+      }
       for (const body of seed.webhooks ?? []) this.createWebhook(body);
       for (const body of seed.requests ?? []) this.createRequest(body);
       for (const body of seed.tierConfigRequests ?? []) this.createTierConfigRequest(body);
@@ -241,6 +324,49 @@ export class EmulatorStore {
 
   get calls(): CallRecord[] {
     return clone(this.callLog);
+  }
+
+  recordValidation(record: Omit<ValidationRecord, 'time'>): ValidationRecord {
+    const entry: ValidationRecord = { time: this.clock.iso(), ...record };
+    this.validationLog.push(entry);
+    return clone(entry);
+  }
+
+  /** Every validator call since the last reset, in order. */
+  get validations(): ValidationRecord[] {
+    return clone(this.validationLog);
+  }
+
+  // ---------------------------------------------------------------- products
+
+  /**
+   * Replaces a product's validation capabilities (same body as `PUT /__emulator/products/{id}`):
+   * `store.setProduct('PRD-…', { capabilities: { dynamic_validation: true } })`.
+   */
+  setProduct(id: string, input: unknown): EmulatorProduct {
+    const body = parseBody(ProductBody, input);
+    const product: EmulatorProduct = { id, capabilities: { ...body.capabilities } };
+    this.products.set(id, product);
+    return clone(product);
+  }
+
+  /** Any product id answers; one never set has every capability off. */
+  getProduct(id: string): EmulatorProduct {
+    return clone(this.products.get(id) ?? { id, capabilities: { dynamic_validation: false } });
+  }
+
+  /** The products whose capabilities were set (by PUT, seed or `setProduct`). */
+  listProducts(): EmulatorProduct[] {
+    return [...this.products.values()].map(clone);
+  }
+
+  /** 400 `VAL_001` unless the product has the dynamic validation capability. */
+  private assertDraftAllowed(productId: string, what: string): void {
+    if (this.products.get(productId)?.capabilities.dynamic_validation) return;
+    throw validationError(
+      `status: ${what} can be created as a draft only when its product has the dynamic validation capability; ` +
+        `${productId} has not (PUT /__emulator/products/${productId} {"capabilities":{"dynamic_validation":true}})`,
+    );
   }
 
   // ---------------------------------------------------------------- assets
@@ -280,6 +406,17 @@ export class EmulatorStore {
 
   createRequest(input: unknown): FulfillmentRequest {
     const body = parseBody(CreateRequestBody, input);
+    const draft = body.status === 'draft';
+    if (draft) {
+      if (!DRAFT_REQUEST_TYPES.includes(body.type)) {
+        throw validationError(
+          `status: a ${body.type} request cannot be a draft (drafts: ${DRAFT_REQUEST_TYPES.join(', ')})`,
+        );
+      }
+      const productId =
+        body.type === 'purchase' ? body.asset.product?.id : this.assets.get(body.asset.id ?? '')?.product.id;
+      if (productId) this.assertDraftAllowed(productId, 'a request');
+    }
     const now = this.clock.iso();
     const { asset, requestAsset, assetStatusBefore } =
       body.type === 'purchase' ? this.newAsset(body, now) : this.existingAsset(body, now);
@@ -289,7 +426,7 @@ export class EmulatorStore {
     const request: FulfillmentRequest = {
       id,
       type: body.type,
-      status: 'pending',
+      status: draft ? 'draft' : 'pending',
       created: now,
       updated: now,
       asset: requestAsset,
@@ -305,7 +442,8 @@ export class EmulatorStore {
     };
     this.requests.set(id, { data: request, assetStatusBefore });
     this.openConversation(id, `Fulfillment Request ${id}`, now);
-    this.onChange({ objectClass: 'fulfillment_request', productId: asset.product.id });
+    // A draft is not in the fulfillment queue: its first event is the move to pending (purchase).
+    if (!draft) this.onChange({ objectClass: 'fulfillment_request', productId: asset.product.id });
     return this.getRequest(id);
   }
 
@@ -326,7 +464,7 @@ export class EmulatorStore {
     const tier1Id = this.ids.tierAccount();
     const asset: Asset = {
       id,
-      status: assetStatusOnCreate('purchase', 'processing'),
+      status: assetStatusOnCreate('purchase', 'processing', body.status === 'draft'),
       external_id: body.asset.external_id ?? this.ids.externalId(),
       external_uid: body.asset.external_uid ?? this.ids.uuid(),
       product: { name: `Product ${product.id}`, status: 'published', ...product },
@@ -510,10 +648,44 @@ export class EmulatorStore {
     return this.render(stored);
   }
 
-  pendRequest(id: string): FulfillmentRequest {
+  /**
+   * `inquiring` → `pending`. With `requireValid` (an inquiring validator has just run) it is refused while a
+   * param has a `value_error`; without, exactly as before validators existed.
+   */
+  pendRequest(id: string, options: { requireValid?: boolean } = {}): FulfillmentRequest {
     const stored = this.storedRequest(id);
     const status = nextRequestStatus(id, stored.data.status, 'pend');
+    if (options.requireValid) assertNoValueErrors(stored.data.asset.params, `Request ${id}`, 'pended');
     this.changeStatus(stored.data, status, 'pend', this.clock.iso());
+    return this.render(stored);
+  }
+
+  /** `draft` → `pending` (§5.1 #3), refused while a param has a `value_error`; fires like a creation. */
+  purchaseRequest(id: string): FulfillmentRequest {
+    const stored = this.storedRequest(id);
+    const request = stored.data;
+    const status = nextRequestStatus(id, request.status, 'purchase');
+    assertNoValueErrors(request.asset.params, `Request ${id}`, 'purchased');
+    const now = this.clock.iso();
+    const asset = this.assets.get(request.asset.id);
+    if (asset && request.type === 'purchase') {
+      asset.status = assetStatusOnCreate('purchase', asset.status);
+      asset.events = { ...asset.events, updated: { at: now } };
+    }
+    this.changeStatus(request, status, 'purchase', now);
+    return this.render(stored);
+  }
+
+  /**
+   * Stores what a validator answered (its `value` / `value_error` per param id), provided the request is
+   * still in the status it was validated in.
+   */
+  applyRequestValidation(id: string, validatedStatus: string, updates: ParamUpdates): FulfillmentRequest {
+    const stored = this.storedRequest(id);
+    if (stored.data.status !== validatedStatus) {
+      throw stateError(`Request ${id} became ${stored.data.status} while it was being validated.`);
+    }
+    if (applyParamUpdates(stored.data.asset.params, updates)) this.touch(stored.data, this.clock.iso());
     return this.render(stored);
   }
 
@@ -559,6 +731,9 @@ export class EmulatorStore {
     if (existingId && !existing && !body.configuration.product) {
       throw notFoundError(`Tier configuration ${existingId} not found.`);
     }
+    const draft = body.status === 'draft';
+    const productId = existing?.product.id ?? body.configuration.product?.id;
+    if (draft && productId) this.assertDraftAllowed(productId, 'a tier config request');
     const config = existing ?? this.newTierConfig(body, now);
     const id = this.ids.tierConfigRequest(config.id);
     config.open_request = { id };
@@ -571,7 +746,7 @@ export class EmulatorStore {
     const tcr: TierConfigRequest = {
       id,
       type: body.type ?? (existing ? 'update' : 'setup'),
-      status: 'pending',
+      status: draft ? 'draft' : 'pending',
       created: now,
       updated: now,
       configuration: clone(config),
@@ -588,7 +763,7 @@ export class EmulatorStore {
     };
     this.tierConfigRequests.set(id, tcr);
     this.openConversation(id, `Tier Config Request ${id}`, now);
-    this.onChange({ objectClass: 'tier_config_request', productId: config.product.id });
+    if (!draft) this.onChange({ objectClass: 'tier_config_request', productId: config.product.id });
     return clone(tcr);
   }
 
@@ -619,7 +794,7 @@ export class EmulatorStore {
       params: (body.configuration.params ?? body.params ?? []).map((param) =>
         normalizeParam(param, { phase: 'ordering', scope: `tier${tierLevel}` }),
       ),
-      status: 'processing',
+      status: body.status === 'draft' ? 'draft' : 'processing',
       configuration: { params: [] },
       marketplace: body.configuration.marketplace ?? { ...DEFAULT_MARKETPLACE },
       contract: body.configuration.contract ?? { ...DEFAULT_CONTRACT },
@@ -682,9 +857,36 @@ export class EmulatorStore {
     this.changeTcrStatus(tcr, status, 'fail', this.clock.iso());
   }
 
-  pendTierConfigRequest(id: string): void {
+  /** Like {@link pendRequest}: `requireValid` once an inquiring validator has run. */
+  pendTierConfigRequest(id: string, options: { requireValid?: boolean } = {}): void {
     const tcr = this.storedTcr(id);
-    this.changeTcrStatus(tcr, nextTierConfigStatus(id, tcr.status, 'pend'), 'pend', this.clock.iso());
+    const status = nextTierConfigStatus(id, tcr.status, 'pend');
+    if (options.requireValid) assertNoValueErrors(tcr.params, `Tier config request ${id}`, 'pended');
+    this.changeTcrStatus(tcr, status, 'pend', this.clock.iso());
+  }
+
+  /** `draft` → `pending` (§7.3 `submit`), refused while a param has a `value_error`; fires like a creation. */
+  submitTierConfigRequest(id: string): TierConfigRequest {
+    const tcr = this.storedTcr(id);
+    const status = nextTierConfigStatus(id, tcr.status, 'submit');
+    assertNoValueErrors(tcr.params, `Tier config request ${id}`, 'submitted');
+    const config = this.tierConfigs.get(tcr.configuration.id);
+    if (config?.status === 'draft') {
+      config.status = 'processing';
+      tcr.configuration.status = 'processing';
+    }
+    this.changeTcrStatus(tcr, status, 'submit', this.clock.iso());
+    return clone(tcr);
+  }
+
+  /** Like {@link applyRequestValidation}, on the TCR's request-level `params` (what PUT writes). */
+  applyTierConfigValidation(id: string, validatedStatus: string, updates: ParamUpdates): TierConfigRequest {
+    const tcr = this.storedTcr(id);
+    if (tcr.status !== validatedStatus) {
+      throw stateError(`Tier config request ${id} became ${tcr.status} while it was being validated.`);
+    }
+    if (applyParamUpdates(tcr.params, updates)) this.touch(tcr, this.clock.iso());
+    return clone(tcr);
   }
 
   private changeTcrStatus(
@@ -696,8 +898,14 @@ export class EmulatorStore {
     const from = tcr.status;
     tcr.status = status;
     this.touch(tcr, now);
-    const eventName = { approve: 'approved', inquire: 'inquired', fail: 'failed', pend: 'pended' }[action];
-    tcr.events = { ...(tcr.events as object), [eventName]: { at: now, by: { ...SYSTEM_USER } } };
+    const eventName = {
+      approve: 'approved',
+      inquire: 'inquired',
+      fail: 'failed',
+      pend: 'pended',
+      submit: '',
+    }[action];
+    if (eventName) tcr.events = { ...tcr.events, [eventName]: { at: now, by: { ...SYSTEM_USER } } };
     this.stateChangeMessage(tcr.id, from, status, action, now);
     this.onChange({ objectClass: 'tier_config_request', productId: tcr.configuration.product.id });
   }
@@ -800,11 +1008,22 @@ export class EmulatorStore {
     return this.webhooks.get(id);
   }
 
-  /** Active webhooks watching this product and object class. */
+  /** Active `event` webhooks watching this product and object class (validators never fire on changes). */
   webhooksFor(event: ChangeEvent): string[] {
     return [...this.webhooks.values()]
-      .filter((w) => w.active && w.product.id === event.productId && w.object_class === event.objectClass)
+      .filter(
+        (w) =>
+          w.type === 'event' &&
+          w.active &&
+          w.product.id === event.productId &&
+          w.object_class === event.objectClass,
+      )
       .map((w) => w.id);
+  }
+
+  /** The first-created active validator webhook of this product and type (secret included, for the call). */
+  validatorFor(productId: string, type: ValidatorType): StoredWebhook | undefined {
+    return [...this.webhooks.values()].find((w) => w.active && w.type === type && w.product.id === productId);
   }
 
   listWebhooks(): WebhookView[] {
@@ -817,6 +1036,7 @@ export class EmulatorStore {
 
   createWebhook(input: unknown): WebhookView {
     const body = parseBody(CreateWebhookBody, input);
+    assertWebhookKind(body.type, body.object_class);
     const now = this.clock.iso();
     const id = this.ids.short('WH');
     const webhook: StoredWebhook = {
@@ -853,6 +1073,7 @@ export class EmulatorStore {
   updateWebhook(id: string, input: unknown): WebhookView {
     const webhook = this.storedWebhookOrThrow(id);
     const body = parseBody(UpdateWebhookBody, input);
+    assertWebhookKind(body.type ?? webhook.type, body.object_class ?? webhook.object_class);
     const { product_id: productId, description, ...rest } = body;
     for (const [key, value] of Object.entries(rest)) {
       if (value !== undefined && key in webhook) Object.assign(webhook, { [key]: value });
