@@ -4,12 +4,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import { signWebhookToken } from '../lib/webhook';
+import { DEFAULT_API_KEY, DEFAULT_PORT } from './cli-env';
 import { type FaultConfigInput, FaultConfigSchema, FaultInjector } from './faults';
 import { API_PREFIX, createEmulatorServer } from './server';
 import { type CallRecord, type EmulatorSeed, EmulatorStore, type ValidationRecord } from './store';
 import { ValidatorCaller } from './validation';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks';
 
+/** `DEFAULT_API_KEY`: the documented local default key (the `ApiKey ` prefix is optional on the wire). */
+export { DEFAULT_API_KEY, DEFAULT_PORT, DEFAULT_WEBHOOK_COALESCE_MS } from './cli-env';
 export type { ErrorBody } from './errors';
 export type { FaultConfig, FaultConfigInput, InjectedCounts } from './faults';
 export type {
@@ -32,10 +35,6 @@ export * from './wire';
 export const signWebhookJwt = (webhookId: string, secret: string, nowSeconds: number): Promise<string> =>
   signWebhookToken({ secret, claims: { webhook_id: webhookId }, issuedAt: nowSeconds });
 
-/** The documented local default key (the `ApiKey ` prefix is optional on the wire). */
-export const DEFAULT_API_KEY = 'ApiKey SU-000-000-000:local-emulator-key';
-export const DEFAULT_PORT = 4010;
-
 export type StartEmulatorOptions = {
   /** Default 4010; pass 0 for an ephemeral port (tests). */
   port?: number;
@@ -47,7 +46,7 @@ export type StartEmulatorOptions = {
   seed?: EmulatorSeed;
   /** One line per HTTP call (`METHOD path status ms`) and per webhook delivery. Silent by default. */
   log?: (line: string) => void;
-  /** Coalescing window of webhook deliveries in ms. Default 100. */
+  /** Coalescing window of webhook deliveries in ms. Default 100; 0 = on the next tick. */
   webhookCoalesceMs?: number;
   webhookRetry?: WebhookRetryOptions;
   /** Timeout of one validator webhook call in ms (until its whole answer is read). Default 10_000. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, signWebhookJwt, startEmulator } from '../../emulator';
+import { optionsFromEnv } from '../../emulator/cli-env';
 import { signWebhookToken } from '../../lib/webhook';
 import { array, type Http, http, PRODUCT, purchaseBody, record } from './http';
 
@@ -280,5 +281,55 @@ describe('webhook delivery', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(receiver.deliveries).toHaveLength(1);
+  });
+});
+
+describe('webhook coalescing window', () => {
+  it('npm run emulator reads CONNECT_EMULATOR_WEBHOOK_COALESCE_MS: default 100, 0 allowed, garbage refused', () => {
+    // Act
+    const defaults = optionsFromEnv({});
+    const zero = optionsFromEnv({ CONNECT_EMULATOR_WEBHOOK_COALESCE_MS: '0' });
+    const set = optionsFromEnv({
+      CONNECT_EMULATOR_WEBHOOK_COALESCE_MS: '250',
+      CONNECT_EMULATOR_VALIDATOR_TIMEOUT_MS: '500',
+    });
+    const bad = ['-1', '1.5', 'soon'].map(
+      (text) => () => optionsFromEnv({ CONNECT_EMULATOR_WEBHOOK_COALESCE_MS: text }),
+    );
+
+    // Assess
+    expect(defaults).toMatchObject({ port: 4010, webhookCoalesceMs: 100, validatorTimeoutMs: 10_000 });
+    expect(zero.webhookCoalesceMs).toBe(0);
+    expect(set).toMatchObject({ webhookCoalesceMs: 250, validatorTimeoutMs: 500 });
+    for (const parse of bad) expect(parse).toThrow(/CONNECT_EMULATOR_WEBHOOK_COALESCE_MS/);
+  });
+
+  it('delivers with webhookCoalesceMs 0 (next tick); events of one tick still make one delivery', async () => {
+    // Prepare
+    const immediate = await startEmulator({ port: 0, webhookCoalesceMs: 0 });
+    const immediateApi = http(immediate);
+    const registered = await immediateApi.post('/notifications/webhooks', {
+      external_url: receiverUrl,
+      jwt_secret: SECRET,
+      product_id: PRODUCT,
+      object_class: 'fulfillment_request',
+      label: 'immediate',
+    });
+
+    // Act
+    await immediateApi.post('/requests', purchaseBody());
+    await immediate.webhooksIdle();
+    const afterOne = receiver.deliveries.length;
+    for (let i = 0; i < 5; i += 1) immediate.store.createRequest(purchaseBody());
+    await immediate.webhooksIdle();
+    const webhook = record(
+      (await immediateApi.get(`/notifications/webhooks/${record(registered.body).id}`)).body,
+    );
+    await immediate.stop();
+
+    // Assess
+    expect(afterOne).toBe(1);
+    expect(receiver.deliveries.map((d) => record(d.body).webhook_name)).toEqual(['immediate', 'immediate']);
+    expect(webhook.stats).toMatchObject({ events: 6, triggers: 2, success_triggers: 2 });
   });
 });
