@@ -127,6 +127,62 @@ describe('webhook registration', () => {
   });
 });
 
+describe('webhook list filters (a sync tool finds its webhooks by label and description)', () => {
+  const OTHER = 'PRD-000-000-999';
+
+  async function fixtures(): Promise<Record<string, string>> {
+    const a = await register({ label: 'sync:PRD-111 fulfillment', description: 'managed by connect-sync' });
+    const b = await register({
+      label: 'sync:PRD-111 validator',
+      description: 'managed by connect-sync',
+      type: 'validator',
+      active: false,
+    });
+    const c = await register({ label: 'manual', description: 'hand-made', product_id: OTHER });
+    const d = await register({
+      label: 'sync:PRD-999 tiers',
+      description: 'managed by connect-sync',
+      object_class: 'tier_config_request',
+      product_id: OTHER,
+    });
+    return { a: String(a.id), b: String(b.id), c: String(c.id), d: String(d.id) };
+  }
+
+  it.each([
+    ['eq(product.id,PRD-111-222-333)', 'ab'],
+    ['product.id=PRD-111-222-333', 'ab'],
+    ['like(product.id,*-999)', 'cd'],
+    ['eq(type,validator)', 'b'],
+    ['type=event', 'acd'],
+    ['like(type,*valid*)', 'b'],
+    ['in(type,(validator,event))', 'abcd'],
+    ['eq(label,manual)', 'c'],
+    [`eq(label,${encodeURIComponent('sync:PRD-111 fulfillment')})`, 'a'],
+    ['like(label,sync:*)', 'abd'],
+    ['ilike(label,SYNC:*)', 'abd'],
+    ['in(label,(manual,sync:PRD-999 tiers))', 'cd'],
+    [`like(label,${encodeURIComponent('*PRD-111 v')}*)`, 'b'],
+    ['eq(description,hand-made)', 'c'],
+    [`description=${encodeURIComponent('managed by connect-sync')}`, 'abd'],
+    ['like(description,*connect-sync)', 'abd'],
+    ['eq(active,false)', 'b'],
+    ['active=true', 'acd'],
+    ['like(active,tr*)', 'acd'],
+    ['and(like(label,sync:*),like(description,*sync),eq(product.id,PRD-111-222-333),eq(active,true))', 'a'],
+  ])('GET /notifications/webhooks?%s', async (query, expected) => {
+    // Prepare
+    const ids = await fixtures();
+
+    // Act
+    const response = await api.get(`/notifications/webhooks?${query}`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(array(response.body).map((w) => w.id)).toEqual([...expected].map((key) => ids[key]));
+    expect(response.headers.get('content-range')).toBe(`items 0-${expected.length - 1}/${expected.length}`);
+  });
+});
+
 describe('webhook delivery', () => {
   it('POSTs the event envelope with a Bearer JWT that verifies with the secret (HS256)', async () => {
     // Prepare
