@@ -11,15 +11,26 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { FUNCTION_NAMES } from '../lib/dispatch';
+import { automation } from '../functions/automation';
+import { typeFunctionNames } from '../lib/dispatch';
 import { median, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', '.out');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 
-/** Every function of serverless.yml: the router, the sweep and the type functions. */
-export const FUNCTIONS = ['router', 'sweep', ...FUNCTION_NAMES] as const;
+/**
+ * Every bundle of serverless.yml: the router's, the sweep's, and the one every type function deploys
+ * (`functions/type-function`), with the functions that run each.
+ */
+export const BUNDLES: Record<string, readonly string[]> = {
+  router: ['router'],
+  sweep: ['sweep'],
+  'type-function': typeFunctionNames(
+    automation({ templates: { activation: () => undefined, tier: undefined } }),
+  ),
+};
+export const FUNCTIONS = Object.keys(BUNDLES);
 
 /** serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild. */
 const SLS_ESBUILD = {
@@ -93,7 +104,8 @@ function timeNode(args: string[]): { ms: number; stdout: string } {
 }
 
 function slsBundle(name: string): string {
-  const zip = path.join(ROOT, '.serverless', `${name}.zip`);
+  // Every type function's zip holds the same bundle: read the first one's.
+  const zip = path.join(ROOT, '.serverless', `${BUNDLES[name]?.[0] ?? name}.zip`);
   const dir = path.join(OUT, 'sls', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

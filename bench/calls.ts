@@ -3,9 +3,11 @@
  * client, counted in the emulator's call log; and the listing cost per request for 1,000 pending.
  */
 import type { EmulatorHandle } from '../emulator';
-import { createPurchaseHandler } from '../functions/purchase/purchase';
+import { createPurchaseHandler } from '../functions/automation/purchase';
+import { type FulfillmentHandler, Skip } from '../lib/automation';
 import { listPending } from '../lib/dispatch';
-import { executeFulfillmentRequest, type FulfillmentHandler, Skip } from '../lib/fulfillment';
+import { execute } from '../lib/engine';
+import { FULFILLMENT_REQUEST } from '../lib/object-classes';
 import { apiCalls, benchClient, PRODUCT_ID, type PurchaseShape, seedPurchases, silentLogger } from './setup';
 import { round } from './stats';
 
@@ -70,7 +72,7 @@ export async function measureCalls(
     const perRequest: string[][] = [];
     for (const request of requests) {
       const before = apiCalls(emulator).length;
-      await executeFulfillmentRequest(request, scenario.handler, { client, logger: silentLogger });
+      await execute(FULFILLMENT_REQUEST, request, scenario.handler, { client, logger: silentLogger });
       perRequest.push(apiCalls(emulator).slice(before));
     }
     const total = perRequest.reduce((sum, calls) => sum + calls.length, 0);
@@ -87,7 +89,7 @@ export async function measureCalls(
 
   const pending = 1000;
   seedPurchases(emulator, pending);
-  const listed = await listPending(client, PRODUCT_ID, 'fulfillment_request');
+  const listed = await listPending(client, FULFILLMENT_REQUEST, PRODUCT_ID);
   if (listed.length !== pending) throw new Error(`listPending found ${listed.length} of ${pending}`);
   const listCalls = apiCalls(emulator).filter(
     (call) => call.startsWith('GET ') && call.includes('/requests'),

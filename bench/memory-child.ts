@@ -1,14 +1,14 @@
 /**
  * Section 5's measured process (run by memory.ts with `--expose-gc`): the real purchase type function
- * (createFulfillmentFunction from lib/lambda, Powertools idempotency on the parent's dynalite, the real
+ * (createTypeFunction from lib/engine, Powertools idempotency on the parent's dynalite, the real
  * client on the parent's emulator) runs N times in this one process, one invocation at a time, as in Lambda.
  * Each request is read (GET) just before its invocation. Heap and RSS are sampled after a forced GC; the results go back over IPC. Logs go to stdout (ignored).
  */
 import { readFileSync } from 'node:fs';
-import type { Context } from 'aws-lambda';
 import { createConnectClient, type FulfillmentRequest } from '../lib/connect';
-import { executeFulfillmentRequest } from '../lib/fulfillment';
-import { createFulfillmentFunction, createPersistenceStore } from '../lib/lambda';
+import { createPersistenceStore, createTypeFunction, execute } from '../lib/engine';
+import { FULFILLMENT_REQUEST } from '../lib/object-classes';
+import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
 import { silentLogger } from './setup';
 
@@ -34,22 +34,12 @@ function sample(executions: number): MemorySample {
   return { executions, heapUsedBytes: usage.heapUsed, rssBytes: usage.rss };
 }
 
-function lambdaContext(index: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+const lambdaContext = (index: number) =>
+  fakeLambdaContext({
     functionName: 'connect-fulfillment-bench-purchase',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:connect-fulfillment-bench-purchase',
-    memoryLimitInMB: '256',
-    awsRequestId: `bench-${index}`,
-    logGroupName: '/aws/lambda/connect-fulfillment-bench-purchase',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 120_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+    requestId: `bench-${index}`,
+    remainingMs: 120_000,
+  });
 
 async function main(): Promise<void> {
   if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
@@ -60,15 +50,23 @@ async function main(): Promise<void> {
     apiKey: required('CONNECT_API_KEY'),
   });
   const table = required('IDEMPOTENCY_TABLE');
-  const deps = { client, newPersistenceStore: () => createPersistenceStore(table) };
-  const typeFunction = createFulfillmentFunction(purchaseHandler, { deps: () => deps });
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const deps = {
+    client,
+    handlerFor: () => purchaseHandler as never,
+    newPersistenceStore: () => createPersistenceStore({ table, endpoint }),
+  };
+  const typeFunction = createTypeFunction({ deps: () => deps });
   // `function`: the whole Lambda handler; `executor`: the executor and client alone (no idempotency store).
   const run =
     process.env.BENCH_SUBJECT === 'executor'
       ? (request: FulfillmentRequest) =>
-          executeFulfillmentRequest(request, purchaseHandler, { client, logger: silentLogger })
+          execute(FULFILLMENT_REQUEST, request, purchaseHandler, { client, logger: silentLogger })
       : (request: FulfillmentRequest, index: number) =>
-          typeFunction({ request, correlationId: `bench-${index}` }, lambdaContext(index));
+          typeFunction(
+            { objectClass: 'fulfillment_request', request, correlationId: `bench-${index}` },
+            lambdaContext(index),
+          );
 
   // The parent wrote the ids of the pending requests; each request is read (GET) just before its
   // invocation, as the router's payload would bring it, so only the function's own state stays on the heap.

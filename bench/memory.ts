@@ -83,7 +83,7 @@ export type MemorySubject = 'function' | 'executor';
 
 const SUBJECTS: Record<MemorySubject, string> = {
   function:
-    'purchase type function: createFulfillmentFunction (middy, Powertools logger and idempotency on dynalite) + executor + real client',
+    'purchase type function: createTypeFunction (middy, Powertools logger and idempotency on dynalite) + executor + real client',
   executor: 'executeFulfillmentRequest with the purchase handler and the real client (no idempotency store)',
 };
 

@@ -1,19 +1,15 @@
 /**
  * Section 3, `router`: latency of the webhook handler in process (routeWebhook with the real verifier and
- * the real dispatchPending, the real client against the emulator, an in-memory invoker), against the
+ * the real dispatcher, the real client against the emulator, an in-memory invoker), against the
  * list-and-invoke I/O alone (listPending + the same invokes at the same concurrency).
  */
 import type { EmulatorHandle } from '../emulator';
-import { signWebhookJwt } from '../emulator';
+import { automation } from '../functions/automation';
 import { routeWebhook } from '../functions/router/router';
-import {
-  DEFAULT_DISPATCH_CONCURRENCY,
-  dispatchPending,
-  type Invoker,
-  listPending,
-  routeFor,
-} from '../lib/dispatch';
-import { createWebhookVerifier } from '../lib/webhook';
+import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/config';
+import { createDispatcher, functionFor, type Invoker, listPending } from '../lib/dispatch';
+import { FULFILLMENT_REQUEST } from '../lib/object-classes';
+import { createWebhookVerifier, signWebhookToken } from '../lib/webhook';
 import { benchClient, now, PRODUCT_ID, seedPurchases, silentLogger, withLatency } from './setup';
 import { median, percentile, round, runBounded } from './stats';
 
@@ -50,7 +46,8 @@ export async function measureRouter(
 ): Promise<RouterResult> {
   const client = benchClient(emulator);
   const verifier = createWebhookVerifier({ secrets: [SECRET] });
-  const token = await signWebhookJwt(WEBHOOK_ID, SECRET, Math.floor(Date.now() / 1000));
+  const token = await signWebhookToken({ secret: SECRET, claims: { webhook_id: WEBHOOK_ID } });
+  const table = automation({ templates: { activation: () => undefined, tier: undefined } });
   const event = {
     body: JSON.stringify({
       webhook_id: WEBHOOK_ID,
@@ -71,24 +68,25 @@ export async function measureRouter(
     const result = await routeWebhook(event, 'bench-correlation', {
       verifier,
       products: [PRODUCT_ID],
-      logger: silentLogger,
-      dispatch: (args) =>
-        dispatchPending({
-          ...args,
-          client,
-          invoker,
-          concurrency: DEFAULT_DISPATCH_CONCURRENCY,
-          logger: silentLogger,
-        }),
+      dispatcher: createDispatcher({
+        client,
+        invoker,
+        automation: table,
+        concurrency: DEFAULT_DISPATCH_CONCURRENCY,
+        logger: silentLogger,
+      }),
     });
     if (result.statusCode !== 202) throw new Error(`router answered ${result.statusCode}: ${result.body}`);
     return invoker.count;
   };
   const ioOnly = async () => {
     const invoker = countingInvoker();
-    const pending = await listPending(client, PRODUCT_ID, 'fulfillment_request');
-    await runBounded(pending, DEFAULT_DISPATCH_CONCURRENCY, (item) =>
-      invoker.invoke(routeFor(item), { request: item.request, correlationId: 'bench-correlation' }),
+    const pending = await listPending(client, FULFILLMENT_REQUEST, PRODUCT_ID);
+    await runBounded(pending, DEFAULT_DISPATCH_CONCURRENCY, (request) =>
+      invoker.invoke(functionFor(table, FULFILLMENT_REQUEST, request.type), {
+        request,
+        correlationId: 'bench-correlation',
+      }),
     );
     return invoker.count;
   };

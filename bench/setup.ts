@@ -1,7 +1,7 @@
 /** Shared wiring of the benchmarks: the emulator, seeded pending purchases, a silent logger, the real client. */
 import { DEFAULT_API_KEY, type EmulatorHandle, startEmulator } from '../emulator';
 import { type ConnectClient, createConnectClient, FulfillmentRequestSchema } from '../lib/connect';
-import type { Logger } from '../lib/fulfillment';
+import type { Logger } from '../lib/observability';
 
 export const PRODUCT_ID = 'PRD-100-200-300';
 export const API_KEY = DEFAULT_API_KEY;

@@ -8,7 +8,8 @@
 import { ConnectClient as SdkClient } from '@cloudblueconnect/connect-javascript-sdk';
 import type { EmulatorHandle } from '../emulator';
 import type { FulfillmentRequest } from '../lib/connect';
-import { executeFulfillmentRequest } from '../lib/fulfillment';
+import { execute } from '../lib/engine';
+import { FULFILLMENT_REQUEST } from '../lib/object-classes';
 import { purchaseHandler } from './calls';
 import {
   ACTIVATION_KEY_PARAM,
@@ -50,7 +51,10 @@ function processors(emulator: EmulatorHandle): Record<Variant, Processor> {
   ];
   return {
     async executor(request) {
-      const result = await executeFulfillmentRequest(request, tileHandler, { client, logger: silentLogger });
+      const result = await execute(FULFILLMENT_REQUEST, request, tileHandler, {
+        client,
+        logger: silentLogger,
+      });
       if (result.outcome !== 'approved') throw new Error(`${request.id}: ${result.outcome} ${result.detail}`);
     },
     async fetch(request) {

@@ -2,10 +2,12 @@
  * The environment of `npm run emulator`, read into `startEmulator` options. Kept apart from `cli.ts` (which
  * starts a server when imported) so that it can be tested.
  */
+import stack from '../config/stack.json';
 import { DEFAULT_VALIDATOR_TIMEOUT_MS } from './validation';
 
-export const DEFAULT_API_KEY = 'ApiKey SU-000-000-000:local-emulator-key';
-export const DEFAULT_PORT = 4010;
+/** The local stage's key and port (config/stack.json, shared with serverless.yml and the local stack). */
+export const DEFAULT_API_KEY = stack.local.connectApiKey;
+export const DEFAULT_PORT = stack.local.ports.emulator;
 export const DEFAULT_WEBHOOK_COALESCE_MS = 100;
 
 export type CliOptions = {

@@ -3,7 +3,6 @@
  * API under `/public/v1` and the `/__emulator/*` control endpoints on one node:http server.
  */
 import type { AddressInfo } from 'node:net';
-import { signWebhookToken } from '../lib/webhook';
 import { DEFAULT_API_KEY, DEFAULT_PORT } from './cli-env';
 import { type FaultConfigInput, FaultConfigSchema, FaultInjector } from './faults';
 import { API_PREFIX, createEmulatorServer } from './server';
@@ -27,13 +26,6 @@ export { EmulatorStore } from './store';
 export { DEFAULT_VALIDATOR_TIMEOUT_MS } from './validation';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks';
 export * from './wire';
-
-/**
- * @deprecated Use the shared `signWebhookToken` (the signer the emulator itself uses).
- */
-// kept for bench/router.ts until it moves to lib/webhook
-export const signWebhookJwt = (webhookId: string, secret: string, nowSeconds: number): Promise<string> =>
-  signWebhookToken({ secret, claims: { webhook_id: webhookId }, issuedAt: nowSeconds });
 
 export type StartEmulatorOptions = {
   /** Default 4010; pass 0 for an ephemeral port (tests). */

@@ -13,7 +13,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../emulator';
-import { LOCAL_DEFAULTS } from './local-stack';
+import { LOCAL_DEFAULTS, LOCAL_IDEMPOTENCY_TABLE } from './local-stack';
 import { startLocalDynamo } from './local-stack/dynamo';
 import { connectHttp, createSampleRequests, SampleSchema, seedSubscriptions } from './local-stack/samples';
 
@@ -53,10 +53,7 @@ async function main() {
 
   const apiKey = process.env.CONNECT_API_KEY || LOCAL_DEFAULTS.apiKey;
   const emulator = await startEmulator({ port: Number(process.env.CONNECT_EMULATOR_PORT || 0), apiKey });
-  const dynamo = await startLocalDynamo(
-    Number(process.env.DYNAMODB_PORT || 0),
-    LOCAL_DEFAULTS.idempotencyTable,
-  );
+  const dynamo = await startLocalDynamo(Number(process.env.DYNAMODB_PORT || 0), LOCAL_IDEMPOTENCY_TABLE);
   try {
     let payloadFile = eventFile;
     let requestId: string | undefined;
@@ -70,7 +67,14 @@ async function main() {
         sample.data.object_class === 'tier_config_request' ? '/tier/config-requests' : '/requests';
       const request = await call('GET', `${collection}/${requestId}`);
       payloadFile = path.join(await mkdtemp(path.join(tmpdir(), 'invoke-')), 'payload.json');
-      await writeFile(payloadFile, JSON.stringify({ request, correlationId: `invoke-${Date.now()}` }));
+      await writeFile(
+        payloadFile,
+        JSON.stringify({
+          objectClass: sample.data.object_class,
+          request,
+          correlationId: `invoke-${Date.now()}`,
+        }),
+      );
       process.stdout.write(`Created ${requestId} in the embedded Connect emulator (${emulator.url}).\n`);
     }
     const code = await slsInvoke(functionName, payloadFile, {

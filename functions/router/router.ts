@@ -1,107 +1,58 @@
 /**
- * The webhook edge, in ARCHITECTURE.md's order: raw body (base64 aware, size-capped) → JWT (HS256) → JSON →
- * envelope schema → object class and product checks → list every pending request → one async invoke per
- * request → 202 with a summary. Nothing is dispatched unless every check passed. Client mistakes get a 4xx
- * whose message says what was wrong; no error detail, token or secret ever reaches a response.
+ * POST /connect/webhook, the whole route. In ARCHITECTURE.md's order: raw body (base64 aware, size-capped) →
+ * JWT (HS256) → JSON → envelope schema → object class and product checks → list every pending request →
+ * one async invoke per request → 202 with a summary. Nothing is dispatched unless every check passed.
+ *
+ * The core is pure: it takes the headers and the raw body and returns the answer, or throws an `EdgeError`
+ * (401, 413, 400) that `edgeErrors` turns into an answer saying what was wrong; anything else (Connect down,
+ * the configuration unreadable) is the fixed 503. No error detail, token or secret ever reaches a response.
  *
  * The payload's `api_url` is never called: the API key only goes to the configured Connect URL.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptsProduct } from '../../lib/config';
-import type { DispatchSummary, ObjectClass } from '../../lib/dispatch';
+import type { Dispatcher } from '../../lib/dispatch';
+import { isObjectClassName } from '../../lib/object-classes';
 import {
-  InvalidBodyEncodingError,
-  isKnownObjectClass,
-  PayloadTooLargeError,
-  parseEnvelope,
+  type EdgeResult,
+  edgeErrors,
+  json,
+  readEnvelope,
   readRawBody,
-  WebhookAuthError,
   type WebhookVerifier,
 } from '../../lib/webhook';
-
-type LogMethod = (message: string, ...extra: Array<Record<string, unknown>>) => void;
 
 export type RouterDeps = {
   verifier: WebhookVerifier;
   /** Products this deployment processes; empty means all. */
   products: readonly string[];
-  dispatch(args: {
-    productId: string;
-    objectClass: ObjectClass;
-    correlationId: string;
-    webhookId: string;
-  }): Promise<DispatchSummary>;
-  logger: { info: LogMethod; warn: LogMethod; error: LogMethod };
+  dispatcher: Dispatcher;
   maxBodyBytes?: number;
 };
 
-export type RouterResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-
-function json(statusCode: number, body: Record<string, unknown>): RouterResult {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
+export type WebhookCall = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>;
 
 export async function routeWebhook(
-  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>,
+  call: WebhookCall,
   correlationId: string,
   deps: RouterDeps,
-): Promise<RouterResult> {
-  let text: string;
-  try {
-    text = readRawBody(event, { maxBytes: deps.maxBodyBytes }).text;
-  } catch (error) {
-    if (error instanceof PayloadTooLargeError) {
-      deps.logger.warn('Webhook refused: body too large', { bytes: error.actualBytes });
-      return json(413, { error: 'payload_too_large', message: `The body exceeds ${error.limitBytes} bytes` });
-    }
-    if (error instanceof InvalidBodyEncodingError) {
-      return json(400, { error: 'invalid_body', message: error.message });
-    }
-    throw error;
-  }
+): Promise<EdgeResult> {
+  const { text } = readRawBody(call, { maxBytes: deps.maxBodyBytes });
+  await deps.verifier.verify(call.headers ?? {});
+  const { object_class: objectClass, product_id: productId, webhook_id: webhookId } = readEnvelope(text);
 
-  try {
-    await deps.verifier.verify(event.headers ?? {});
-  } catch (error) {
-    if (error instanceof WebhookAuthError) {
-      deps.logger.warn('Webhook refused: authentication failed', { reason: error.reason });
-      return json(401, { error: 'unauthorized', message: 'A valid Bearer token is required' });
-    }
-    throw error;
-  }
-
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return json(400, { error: 'invalid_json', message: 'The body is not valid JSON' });
-  }
-  const parsed = parseEnvelope(body);
-  if (!parsed.success) {
-    deps.logger.warn('Webhook refused: invalid envelope', { issues: parsed.issues });
-    return json(400, { error: 'invalid_envelope', message: parsed.message, issues: parsed.issues });
-  }
-  const { object_class: objectClass, product_id: productId, webhook_id: webhookId } = parsed.envelope;
-
-  if (!isKnownObjectClass(objectClass)) {
+  if (!isObjectClassName(objectClass)) {
     return json(202, { status: 'ignored', reason: `object_class ${objectClass} is not processed here` });
   }
   if (!acceptsProduct(deps, productId)) {
     return json(202, { status: 'ignored', reason: `product ${productId} is not processed here` });
   }
-
-  let summary: DispatchSummary;
-  try {
-    summary = await deps.dispatch({ productId, objectClass, correlationId, webhookId });
-  } catch (error) {
-    // Connect (or Lambda) is down or refusing: a 5xx tells Connect the delivery failed; the sweep retries.
-    deps.logger.error('Listing or dispatching pending requests failed', {
-      productId,
-      objectClass,
-      error: { name: error instanceof Error ? error.name : 'Error' },
-    });
-    return json(503, { error: 'unavailable', message: 'Pending requests could not be listed; retry later' });
-  }
+  // Connect (or Lambda) down or refusing: the fixed 503 tells Connect the delivery failed; the sweep retries.
+  const summary = await deps.dispatcher.dispatch({ productId, objectClass, correlationId, webhookId });
   return json(202, {
     status: 'dispatched',
     correlationId,
@@ -111,4 +62,23 @@ export async function routeWebhook(
     dispatched: summary.dispatched,
     failed: summary.failed,
   });
+}
+
+export type WebhookRouteOptions = {
+  /** The router's dependencies for this invocation (built from the current configuration). */
+  deps: () => Promise<RouterDeps>;
+  logger: PowertoolsLogger;
+  /** Ours, not API Gateway's: it follows the request into every type function's logs. */
+  newCorrelationId?: () => string;
+};
+
+/** The Lambda handler of the route: the core, with its errors mapped at the edge and the logger's context. */
+export function createWebhookRoute({ deps, logger, newCorrelationId = randomUUID }: WebhookRouteOptions) {
+  return middy(async (event: WebhookCall): Promise<EdgeResult> => {
+    const correlationId = newCorrelationId();
+    logger.appendKeys({ correlation_id: correlationId });
+    return routeWebhook(event, correlationId, await deps());
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(edgeErrors({ logger, route: 'Webhook' }));
 }

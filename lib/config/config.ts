@@ -1,16 +1,25 @@
 /**
- * The function set's configuration, read once per cold start from the environment (serverless.yml sets it).
- * Errors name the variable and what is wrong with it, never its value: several variables are secrets.
+ * The function set's configuration: the one place that reads the environment (serverless.yml sets it), once per
+ * cold start, into typed sections. Every default is written here and only here. Errors name the variable and
+ * what is wrong with it, never its value: several variables are secrets.
  */
 import * as z from 'zod';
+import stack from '../../config/stack.json';
 
 /** The local Connect emulator, used when running under serverless-offline without an explicit URL. */
-export const OFFLINE_CONNECT_API_URL = 'http://127.0.0.1:4010/public/v1';
-/** Same default as lib/dispatch (kept local: config does not depend on dispatch). */
-const DEFAULT_DISPATCH_CONCURRENCY = 8;
+export const OFFLINE_CONNECT_API_URL = stack.local.connectApiUrl;
+/** serverless-offline's Lambda Invoke API port (`custom.serverless-offline.lambdaPort`). */
+export const DEFAULT_OFFLINE_LAMBDA_PORT = stack.local.ports.lambda;
+export const DEFAULT_DISPATCH_CONCURRENCY = 8;
 export const MAX_DISPATCH_CONCURRENCY = 100;
-/** Per-attempt timeout of a Connect call (the client's own default). */
+/** Per-attempt timeout of a Connect call. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+export const DEFAULT_REGION = 'us-east-1';
+/**
+ * Time budget of each Connect call (its retries included) for the router and the sweep: the router runs behind
+ * API Gateway (30 s, Lambda timeout 29 s), so that a Connect outage ends in the router's own 503 and log line.
+ */
+export const DEFAULT_LISTING_BUDGET_MS = 20_000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -23,21 +32,44 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * `CONNECT_ACTIVATION_TEMPLATE_ID`: one template for every product (`TL-…`), or one per product
+ * (`PRD-…:TL-…,PRD-…:TL-…`, with an optional `*:TL-…` for the others). Unset or empty: no template, the
+ * purchase approves with the welcome tile.
+ */
+export type ActivationTemplates = (productId: string) => string | undefined;
+
 export type Config = {
-  /** Connect API base URL including `/public/v1`, without a trailing slash. */
-  connectApiUrl: string;
-  /** `ApiKey SU-…:…` (the client adds the scheme when missing). */
-  connectApiKey: string;
+  connect: {
+    /** Connect API base URL including `/public/v1`, without a trailing slash. */
+    apiUrl: string;
+    /** `ApiKey SU-…:…` (the client adds the scheme when missing). */
+    apiKey: string;
+    /** Per-attempt timeout of each Connect call, in ms (`CONNECT_TIMEOUT_MS`). */
+    timeoutMs: number;
+  };
   /** Webhook JWT secrets, current first; more than one while rotating. Empty when not required. */
   webhookSecrets: string[];
   /** Products this deployment processes; empty means all. */
   products: string[];
-  activationTemplateId: string | undefined;
-  tierTemplateId: string | undefined;
-  idempotencyTable: string | undefined;
-  dispatchConcurrency: number;
-  /** Per-attempt timeout of each Connect call, in ms (`CONNECT_TIMEOUT_MS`, default 15000). */
-  connectTimeoutMs: number;
+  /** The templates the shipped business logic approves with. */
+  templates: { activation: ActivationTemplates; tier: string | undefined };
+  dispatch: {
+    /** Invocations in flight at once (`DISPATCH_CONCURRENCY`). */
+    concurrency: number;
+    /** `<service>-<stage>`: deployed Lambda names are `<prefix>-<function>`. */
+    functionPrefix: string | undefined;
+    /** Budget of each listing call, retries included. */
+    listingBudgetMs: number;
+  };
+  idempotency: { table: string | undefined };
+  aws: {
+    region: string;
+    /** Under serverless-offline: the local Lambda Invoke API. */
+    lambdaEndpoint: string | undefined;
+    /** A local DynamoDB (dynalite) for the local stack. */
+    dynamoEndpoint: string | undefined;
+  };
 };
 
 export type LoadConfigOptions = {
@@ -45,6 +77,8 @@ export type LoadConfigOptions = {
   requireWebhookSecrets?: boolean;
   /** The type functions lock requests in DynamoDB: they need the table name. Default false. */
   requireIdempotencyTable?: boolean;
+  /** The router and the sweep invoke the type functions by name: they need `SERVICE` and `STAGE`. Default false. */
+  requireFunctionPrefix?: boolean;
 };
 
 const commaList = (value: string | undefined): string[] =>
@@ -75,73 +109,121 @@ function connectUrlProblem(value: string): string | undefined {
     : 'must be an http(s) URL';
 }
 
-const concurrencySchema = z.coerce
-  .number({ error: 'must be a whole number' })
-  .int({ error: 'must be a whole number' })
-  .min(1, { error: 'must be at least 1' })
-  .max(MAX_DISPATCH_CONCURRENCY, { error: `must be at most ${MAX_DISPATCH_CONCURRENCY}` });
+const wholeNumber = (min: number, max: number, unit = '') =>
+  z.coerce
+    .number({ error: `must be a whole number${unit}` })
+    .int({ error: `must be a whole number${unit}` })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
-const timeoutSchema = z.coerce
-  .number({ error: 'must be a whole number of milliseconds' })
-  .int({ error: 'must be a whole number of milliseconds' })
-  .min(1, { error: 'must be at least 1' });
+/** Parses the activation templates; `undefined` (and an issue) when a value is not a template id. */
+export function parseActivationTemplates(value: string | undefined): ActivationTemplates {
+  const byProduct = new Map<string, string>();
+  for (const entry of commaList(value)) {
+    const separator = entry.lastIndexOf(':');
+    const [product, template] =
+      separator < 0 ? ['*', entry] : [entry.slice(0, separator).trim(), entry.slice(separator + 1).trim()];
+    if (!/^TL-[\w-]+$/.test(template)) {
+      throw new ConfigError([
+        `CONNECT_ACTIVATION_TEMPLATE_ID: "${entry}" is not a template id (TL-…) or PRD-…:TL-…`,
+      ]);
+    }
+    byProduct.set(product, template);
+  }
+  return (productId) => byProduct.get(productId) ?? byProduct.get('*');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const issues: string[] = [];
+  const offline = Boolean(env.IS_OFFLINE);
 
-  const rawUrl = optionalText(env.CONNECT_API_URL) ?? (env.IS_OFFLINE ? OFFLINE_CONNECT_API_URL : undefined);
-  let connectApiUrl = '';
+  const rawUrl = optionalText(env.CONNECT_API_URL) ?? (offline ? OFFLINE_CONNECT_API_URL : undefined);
+  let apiUrl = '';
   if (rawUrl === undefined) issues.push('CONNECT_API_URL: is required');
   else {
     const problem = connectUrlProblem(rawUrl);
     if (problem) issues.push(`CONNECT_API_URL: ${problem}`);
-    else connectApiUrl = rawUrl.replace(/\/+$/, '');
+    else apiUrl = rawUrl.replace(/\/+$/, '');
   }
 
-  const connectApiKey = optionalText(env.CONNECT_API_KEY);
-  if (connectApiKey === undefined) issues.push('CONNECT_API_KEY: is required');
+  const apiKey = optionalText(env.CONNECT_API_KEY);
+  if (apiKey === undefined) issues.push('CONNECT_API_KEY: is required');
 
   const webhookSecrets = commaList(env.CONNECT_WEBHOOK_SECRETS);
   if (options.requireWebhookSecrets && webhookSecrets.length === 0) {
     issues.push('CONNECT_WEBHOOK_SECRETS: needs at least one secret');
   }
 
-  const idempotencyTable = optionalText(env.IDEMPOTENCY_TABLE);
-  if (options.requireIdempotencyTable && idempotencyTable === undefined) {
-    issues.push('IDEMPOTENCY_TABLE: is required');
+  const table = optionalText(env.IDEMPOTENCY_TABLE);
+  if (options.requireIdempotencyTable && table === undefined) issues.push('IDEMPOTENCY_TABLE: is required');
+
+  const service = optionalText(env.SERVICE);
+  const stage = optionalText(env.STAGE);
+  const functionPrefix = service && stage ? `${service}-${stage}` : undefined;
+  if (options.requireFunctionPrefix && functionPrefix === undefined) {
+    issues.push('SERVICE and STAGE: are required to name the Lambda functions');
   }
 
-  let dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
-  const rawConcurrency = optionalText(env.DISPATCH_CONCURRENCY);
-  if (rawConcurrency !== undefined) {
-    const parsed = concurrencySchema.safeParse(rawConcurrency);
-    if (parsed.success) dispatchConcurrency = parsed.data;
-    else issues.push(`DISPATCH_CONCURRENCY: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-  }
+  const number = (name: string, schema: z.ZodType<number>, fallback: number): number => {
+    const raw = optionalText(env[name]);
+    if (raw === undefined) return fallback;
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    issues.push(`${name}: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+    return fallback;
+  };
+  const concurrency = number(
+    'DISPATCH_CONCURRENCY',
+    wholeNumber(1, MAX_DISPATCH_CONCURRENCY),
+    DEFAULT_DISPATCH_CONCURRENCY,
+  );
+  const timeoutMs = number(
+    'CONNECT_TIMEOUT_MS',
+    wholeNumber(1, Number.MAX_SAFE_INTEGER, ' of milliseconds'),
+    DEFAULT_CONNECT_TIMEOUT_MS,
+  );
+  const lambdaPort = number('LAMBDA_INVOKE_PORT', wholeNumber(1, 65_535), DEFAULT_OFFLINE_LAMBDA_PORT);
 
-  let connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
-  const rawTimeout = optionalText(env.CONNECT_TIMEOUT_MS);
-  if (rawTimeout !== undefined) {
-    const parsed = timeoutSchema.safeParse(rawTimeout);
-    if (parsed.success) connectTimeoutMs = parsed.data;
-    else issues.push(`CONNECT_TIMEOUT_MS: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  let activation: ActivationTemplates = () => undefined;
+  try {
+    activation = parseActivationTemplates(env.CONNECT_ACTIVATION_TEMPLATE_ID);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
   }
 
   if (issues.length > 0) throw new ConfigError(issues);
   return {
-    connectApiUrl,
-    connectApiKey: connectApiKey ?? '',
+    connect: { apiUrl, apiKey: apiKey ?? '', timeoutMs },
     webhookSecrets,
     products: commaList(env.CONNECT_PRODUCTS),
-    activationTemplateId: optionalText(env.CONNECT_ACTIVATION_TEMPLATE_ID),
-    tierTemplateId: optionalText(env.CONNECT_TIER_TEMPLATE_ID),
-    idempotencyTable,
-    dispatchConcurrency,
-    connectTimeoutMs,
+    templates: { activation, tier: optionalText(env.CONNECT_TIER_TEMPLATE_ID) },
+    dispatch: { concurrency, functionPrefix, listingBudgetMs: DEFAULT_LISTING_BUDGET_MS },
+    idempotency: { table },
+    aws: {
+      region: optionalText(env.AWS_REGION) ?? DEFAULT_REGION,
+      lambdaEndpoint: offline ? `http://127.0.0.1:${lambdaPort}` : undefined,
+      dynamoEndpoint: optionalText(env.DYNAMODB_ENDPOINT),
+    },
   };
 }
 
 /** True when this deployment processes the product (an empty product list means all). */
 export function acceptsProduct(config: { readonly products: readonly string[] }, productId: string): boolean {
   return config.products.length === 0 || config.products.includes(productId);
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const DEFAULT_SERVICE_NAME = stack.service;
+
+export type LoggingConfig = { logLevel: LogLevel | undefined; serviceName: string };
+
+/** The logger's settings (read at import time by lib/observability). An unknown level is ignored: INFO. */
+export function loggingConfig(env: NodeJS.ProcessEnv = process.env): LoggingConfig {
+  const upper = env.POWERTOOLS_LOG_LEVEL?.trim().toUpperCase();
+  return {
+    logLevel: LOG_LEVELS.find((level) => level === upper),
+    serviceName: optionalText(env.POWERTOOLS_SERVICE_NAME) ?? DEFAULT_SERVICE_NAME,
+  };
 }

@@ -5,6 +5,8 @@
  * configuration or the CloudFormation template. Locally (and in tests) the values come from the environment
  * itself (`CONNECT_API_KEY`, `CONNECT_WEBHOOK_SECRETS`).
  */
+import { type Config, type LoadConfigOptions, loadConfig } from './config';
+
 /** Reads one SecureString parameter; `undefined` when it has no value. */
 export type ParameterReader = (name: string) => Promise<string | undefined>;
 
@@ -80,5 +82,36 @@ export function memoizeAsync<T>(
       if (current) return current.value;
       throw error;
     }
+  };
+}
+
+/**
+ * The configuration of one function kind, read on first use (secrets from SSM in deployed stages) and again
+ * every `CONFIG_REFRESH_MS`, so that a rotated secret reaches warm functions. A misconfiguration is a logged
+ * error of the invocation (the router answers 503), never a crash at import.
+ */
+export function configSource(
+  options: LoadConfigOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  read: ParameterReader = readSsmParameter,
+): () => Promise<Config> {
+  return memoizeAsync(async () => loadConfig(await resolveSecrets(env, read), options), {
+    maxAgeMs: CONFIG_REFRESH_MS,
+  });
+}
+
+/**
+ * `build(config)`, built once per configuration object: clients and verifiers are rebuilt only when a refresh
+ * brings a new configuration.
+ */
+export function perConfig<T>(build: (config: Config) => T): (config: Config) => T {
+  const built = new WeakMap<Config, T>();
+  return (config) => {
+    let value = built.get(config);
+    if (value === undefined) {
+      value = build(config);
+      built.set(config, value);
+    }
+    return value;
   };
 }

@@ -6,11 +6,9 @@ import { resolveRetryPolicy } from './retry';
 import {
   ConversationMessageSchema,
   ConversationSchema,
-  type FulfillmentRequest,
   FulfillmentRequestSchema,
   type ParamUpdate,
   TierConfigApprovalSchema,
-  type TierConfigRequest,
   TierConfigRequestSchema,
 } from './schemas';
 import { createTransport, type Transport, type TransportCall, type TransportResponse } from './transport';

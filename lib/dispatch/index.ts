@@ -1,30 +1,19 @@
+export { createConfiguredDispatcher } from './configured';
 export {
-  DEFAULT_DISPATCH_CONCURRENCY,
-  type DispatchLogger,
-  type DispatchOptions,
+  createDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
   type DispatchPayload,
+  type DispatchRequest,
   type DispatchSummary,
-  dispatchPending,
-} from './dispatch';
+} from './dispatcher';
 export {
   createLambdaClient,
   createLambdaInvoker,
-  DEFAULT_OFFLINE_LAMBDA_PORT,
-  functionPrefixFromEnv,
   InvokeError,
   type Invoker,
   type LambdaInvokerOptions,
   type LambdaInvokeSender,
 } from './invoker';
-export { ALL_PRODUCTS, LIST_PAGE_SIZE, listPending, pendingQuery } from './list-pending';
-export {
-  FULFILLMENT_ROUTES,
-  FUNCTION_NAMES,
-  type FunctionName,
-  type ObjectClass,
-  type PendingRequest,
-  routeFor,
-  routeFulfillmentRequest,
-  TIER_CONFIG_FUNCTION,
-} from './routing';
-export { type DispatchRuntime, dispatchRuntime } from './runtime';
+export { listPending } from './list-pending';
+export { entryFor, functionFor, typeFunctionNames, UNSUPPORTED_FUNCTION } from './routing';

@@ -18,20 +18,17 @@ export class InvokeError extends Error {
   }
 }
 
-/** serverless-offline's Lambda Invoke API port (`custom.serverless-offline.lambdaPort`). */
-export const DEFAULT_OFFLINE_LAMBDA_PORT = 3002;
-
 /**
- * A LambdaClient for this environment: under serverless-offline (`IS_OFFLINE`) it targets the local Invoke
- * API with dummy credentials (the port from `LAMBDA_INVOKE_PORT`, default 3002); otherwise the runtime's
- * region and role credentials. Build it once, at module scope.
+ * A LambdaClient: with an `endpoint` (serverless-offline's local Invoke API, lib/config `aws.lambdaEndpoint`)
+ * it uses dummy credentials; otherwise the runtime's region and role credentials. Build it once.
  */
-export function createLambdaClient(env: NodeJS.ProcessEnv = process.env): LambdaClient {
-  if (env.IS_OFFLINE) {
-    const port = Number(env.LAMBDA_INVOKE_PORT || DEFAULT_OFFLINE_LAMBDA_PORT);
+export function createLambdaClient(
+  options: { endpoint?: string | undefined; region?: string } = {},
+): LambdaClient {
+  if (options.endpoint) {
     return new LambdaClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: env.AWS_REGION || 'us-east-1',
+      endpoint: options.endpoint,
+      region: options.region ?? 'us-east-1',
       credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' },
     });
   }
@@ -42,25 +39,16 @@ export function createLambdaClient(env: NodeJS.ProcessEnv = process.env): Lambda
 export type LambdaInvokeSender = { send(command: InvokeCommand): Promise<InvokeCommandOutput> };
 
 export type LambdaInvokerOptions = {
+  /** `<service>-<stage>` (lib/config `dispatch.functionPrefix`): prepended to the short name with a dash. */
+  functionPrefix: string;
   client?: LambdaInvokeSender;
-  /** Prepended to the short name with a dash. Default `<SERVICE>-<STAGE>` from the environment. */
-  functionPrefix?: string;
-  env?: NodeJS.ProcessEnv;
+  endpoint?: string | undefined;
+  region?: string;
 };
 
-export function functionPrefixFromEnv(env: NodeJS.ProcessEnv): string {
-  const service = env.SERVICE;
-  const stage = env.STAGE;
-  if (!service || !stage) {
-    throw new TypeError('SERVICE and STAGE must be set to build Lambda function names');
-  }
-  return `${service}-${stage}`;
-}
-
-export function createLambdaInvoker(options: LambdaInvokerOptions = {}): Invoker {
-  const env = options.env ?? process.env;
-  const client: LambdaInvokeSender = options.client ?? createLambdaClient(env);
-  const prefix = options.functionPrefix ?? functionPrefixFromEnv(env);
+export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
+  const client: LambdaInvokeSender = options.client ?? createLambdaClient(options);
+  const prefix = options.functionPrefix;
   const encoder = new TextEncoder();
 
   return {

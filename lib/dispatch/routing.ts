@@ -1,53 +1,41 @@
 /**
- * Which Lambda handles which request. The table must name a function for every fulfillment request type:
- * a type added to `FULFILLMENT_REQUEST_TYPES` without a route fails the type-check.
+ * Which Lambda runs which request, derived from the vendor's automation table (functions/automation.ts): a
+ * request type with an entry goes to its kind's function for the type (`purchase`, …, `tier-config`); any other
+ * type, including one unknown at run time, goes to `unsupported`, which fails it with "Operation not supported".
+ * serverless.yml deploys exactly `typeFunctionNames(automation)`: a test compares them.
  */
-import type { FulfillmentRequest, FulfillmentRequestType, TierConfigRequest } from '../connect';
-import type { KnownObjectClass } from '../webhook';
+import type { AutomationTable, Entry } from '../automation';
+import { type AnyRequest, OBJECT_CLASSES, type ObjectClass } from '../object-classes';
 
-/** Short names of the type functions (`functions/<name>/`); deployed as `<service>-<stage>-<name>`. */
-export const FUNCTION_NAMES = [
-  'purchase',
-  'change',
-  'suspend',
-  'resume',
-  'cancel',
-  'adjustment',
-  'tier-config',
-  'unsupported',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+/** The function that runs a request that no entry handles. */
+export const UNSUPPORTED_FUNCTION = 'unsupported';
 
-export const FULFILLMENT_ROUTES = {
-  purchase: 'purchase',
-  change: 'change',
-  suspend: 'suspend',
-  resume: 'resume',
-  cancel: 'cancel',
-  adjustment: 'adjustment',
-  // Not automated by the seed: the fallback fails them with "Operation not supported: <type>".
-  renew: 'unsupported',
-  transfer: 'unsupported',
-} as const satisfies Record<FulfillmentRequestType, FunctionName>;
-
-export const TIER_CONFIG_FUNCTION = 'tier-config' as const satisfies FunctionName;
-
-/** The object classes the dispatcher lists, the same set the router accepts. */
-export type ObjectClass = KnownObjectClass;
-
-export type PendingRequest =
-  | { objectClass: 'fulfillment_request'; request: FulfillmentRequest }
-  | { objectClass: 'tier_config_request'; request: TierConfigRequest };
-
-/** The function for one fulfillment request type; an unknown type (defensive, at run time) goes to the fallback. */
-export function routeFulfillmentRequest(type: string): FunctionName {
-  return Object.hasOwn(FULFILLMENT_ROUTES, type)
-    ? FULFILLMENT_ROUTES[type as FulfillmentRequestType]
-    : 'unsupported';
+/** The table's entry for a request type of a kind, if the vendor automates it. */
+export function entryFor<R extends AnyRequest>(
+  automation: AutomationTable,
+  objectClass: ObjectClass<R>,
+  type: string,
+): Entry<R> | undefined {
+  const entries = automation[objectClass.name] as Readonly<Record<string, Entry<R> | undefined>>;
+  return Object.hasOwn(entries, type) ? entries[type] : undefined;
 }
 
-export function routeFor(pending: PendingRequest): FunctionName {
-  return pending.objectClass === 'tier_config_request'
-    ? TIER_CONFIG_FUNCTION
-    : routeFulfillmentRequest(pending.request.type);
+/** The Lambda (short name) a request type of a kind is dispatched to. */
+export function functionFor(automation: AutomationTable, objectClass: ObjectClass, type: string): string {
+  return entryFor(automation, objectClass, type) === undefined
+    ? UNSUPPORTED_FUNCTION
+    : objectClass.functionFor(type);
+}
+
+/** Every type function the table needs deployed, the fallback included, in a stable order. */
+export function typeFunctionNames(automation: AutomationTable): string[] {
+  const names = new Set<string>();
+  for (const objectClass of OBJECT_CLASSES) {
+    for (const type of objectClass.types) {
+      if (entryFor(automation, objectClass as ObjectClass, type) !== undefined) {
+        names.add(objectClass.functionFor(type));
+      }
+    }
+  }
+  return [...names, UNSUPPORTED_FUNCTION];
 }

@@ -1,10 +1,10 @@
+export { connectLogHooks } from './connect-hooks';
+export { describeError, type LogAttributes, type Logger } from './log';
 export {
   appendRequestContext,
   createLogger,
-  DEFAULT_SERVICE_NAME,
   logger,
   type RequestLogContext,
-  requestLogContext,
   resetRequestContext,
 } from './logger';
 export { redactingJsonReplacer, redactSecrets } from './redact';

@@ -1,34 +1,23 @@
 /**
- * The one Powertools Logger of the function set. Structured JSON; level from `POWERTOOLS_LOG_LEVEL` (default
- * INFO), service from `POWERTOOLS_SERVICE_NAME`. Every serialised record goes through
+ * The one Powertools Logger of the function set. Structured JSON; level and service from lib/config
+ * (`POWERTOOLS_LOG_LEVEL`, default INFO; `POWERTOOLS_SERVICE_NAME`). Every serialised record goes through
  * `redactingJsonReplacer`, which sees every nested string, error messages and stacks included.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { FulfillmentRequest, TierConfigRequest } from '../connect/schemas';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { type LoggingConfig, type LogLevel, loggingConfig } from '../config';
 import { redactingJsonReplacer } from './redact';
 
-export const DEFAULT_SERVICE_NAME = 'connect-fulfillment';
-
-const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
-type KnownLogLevel = (typeof LOG_LEVELS)[number];
-
-function logLevelFrom(value: string | undefined): KnownLogLevel | undefined {
-  const upper = value?.trim().toUpperCase();
-  return LOG_LEVELS.find((level) => level === upper);
-}
-
-/** A logger over `env` (tests pass their own); handlers use the shared `logger` below. */
-export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
-  const logLevel = logLevelFrom(env.POWERTOOLS_LOG_LEVEL);
-  return new Logger({
-    serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
-    // An unknown level is ignored (INFO), as Powertools does for its own variable.
+/** A logger with these settings (tests pass their own, e.g. `{ logLevel: 'SILENT' }`). */
+export function createLogger(settings: Partial<LoggingConfig> = loggingConfig()): PowertoolsLogger {
+  const logLevel: LogLevel | undefined = settings.logLevel;
+  return new PowertoolsLogger({
+    serviceName: settings.serviceName ?? loggingConfig({}).serviceName,
     ...(logLevel === undefined ? {} : { logLevel }),
     jsonReplacerFn: redactingJsonReplacer,
   });
 }
 
-export const logger: Logger = createLogger();
+export const logger: PowertoolsLogger = createLogger();
 
 /** What identifies the work a log line is about. Keys are emitted in snake_case. */
 export type RequestLogContext = {
@@ -51,8 +40,11 @@ const CONTEXT_KEYS = {
   webhookId: 'webhook_id',
 } as const satisfies Record<keyof RequestLogContext, string>;
 
-/** Adds the context to every following log line until `resetRequestContext` (call it per invocation). */
-export function appendRequestContext(context: RequestLogContext, target: Logger = logger): void {
+/**
+ * Adds the context to every following log line of the invocation. Call it once per invocation: the handler's
+ * `injectLambdaContext(logger, { resetKeys: true })` drops the keys when the invocation ends.
+ */
+export function appendRequestContext(context: RequestLogContext, target: PowertoolsLogger = logger): void {
   const keys: Record<string, string | number> = {};
   for (const [field, key] of Object.entries(CONTEXT_KEYS)) {
     const value = context[field as keyof RequestLogContext];
@@ -62,28 +54,6 @@ export function appendRequestContext(context: RequestLogContext, target: Logger 
 }
 
 /** Drops the keys added by `appendRequestContext` (and any other temporary keys). */
-export function resetRequestContext(target: Logger = logger): void {
+export function resetRequestContext(target: PowertoolsLogger = logger): void {
   target.resetKeys();
-}
-
-/** The log context of a fulfillment request or a tier config request. */
-export function requestLogContext(request: FulfillmentRequest | TierConfigRequest): RequestLogContext {
-  if (!isTierConfigRequest(request)) {
-    return {
-      requestId: request.id,
-      assetId: request.asset.id,
-      productId: request.asset.product.id,
-      requestType: request.type,
-    };
-  }
-  return {
-    requestId: request.id,
-    productId: request.configuration.product.id,
-    requestType: request.type,
-    tierLevel: request.configuration.tier_level,
-  };
-}
-
-function isTierConfigRequest(request: FulfillmentRequest | TierConfigRequest): request is TierConfigRequest {
-  return request.asset === undefined && request.configuration !== undefined;
 }

@@ -3,14 +3,7 @@
  * queue changed". It carries no request. Unknown keys are kept; only what routing needs is required.
  */
 import * as z from 'zod';
-
-/** Object classes this function set processes; others are acknowledged and ignored by the router. */
-export const KNOWN_OBJECT_CLASSES = ['fulfillment_request', 'tier_config_request'] as const;
-export type KnownObjectClass = (typeof KNOWN_OBJECT_CLASSES)[number];
-
-export function isKnownObjectClass(value: string): value is KnownObjectClass {
-  return (KNOWN_OBJECT_CLASSES as readonly string[]).includes(value);
-}
+import { badRequest } from './errors';
 
 const requiredId = () =>
   z
@@ -53,4 +46,17 @@ export function parseEnvelope(json: unknown): EnvelopeParseResult {
   if (result.success) return { success: true, envelope: result.data };
   const issues = result.error.issues.map(describeIssue);
   return { success: false, issues, message: `Invalid webhook envelope: ${issues.join('; ')}` };
+}
+
+/** The envelope of a webhook body (already verified, as text), or a 400 saying what is wrong with it. */
+export function readEnvelope(text: string): WebhookEnvelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badRequest('invalid_json', 'The body is not valid JSON');
+  }
+  const parsed = parseEnvelope(json);
+  if (!parsed.success) throw badRequest('invalid_envelope', parsed.message, { issues: parsed.issues });
+  return parsed.envelope;
 }

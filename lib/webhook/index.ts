@@ -1,12 +1,12 @@
+export { type EdgeResult, edgeErrors, json, UNAVAILABLE_BODY } from './edge-errors';
 export {
   type EnvelopeParseResult,
-  isKnownObjectClass,
-  KNOWN_OBJECT_CLASSES,
-  type KnownObjectClass,
   parseEnvelope,
+  readEnvelope,
   type WebhookEnvelope,
   WebhookEnvelopeSchema,
 } from './envelope';
+export { badRequest, EdgeError } from './errors';
 export {
   DEFAULT_MAX_BODY_BYTES,
   InvalidBodyEncodingError,

@@ -3,29 +3,30 @@
  * before anything parses it.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { EdgeError } from './errors';
 
 /** 256 KB: a webhook envelope is a few hundred bytes; anything near this is not Connect. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
-export class PayloadTooLargeError extends Error {
+export class PayloadTooLargeError extends EdgeError {
   override readonly name = 'PayloadTooLargeError';
-  readonly statusCode = 413;
   readonly limitBytes: number;
   readonly actualBytes: number;
 
   constructor(actualBytes: number, limitBytes: number) {
-    super(`Request body of ${actualBytes} bytes exceeds the ${limitBytes}-byte limit`);
+    super(413, 'payload_too_large', `The body exceeds ${limitBytes} bytes`, {
+      logged: { bytes: actualBytes },
+    });
     this.actualBytes = actualBytes;
     this.limitBytes = limitBytes;
   }
 }
 
-export class InvalidBodyEncodingError extends Error {
+export class InvalidBodyEncodingError extends EdgeError {
   override readonly name = 'InvalidBodyEncodingError';
-  readonly statusCode = 400;
 
   constructor() {
-    super('Request body is flagged base64-encoded but is not valid base64');
+    super(400, 'invalid_body', 'Request body is flagged base64-encoded but is not valid base64');
   }
 }
 

@@ -17,15 +17,18 @@ export type SignWebhookTokenOptions = {
   issuedAt?: number;
   /** `exp - iat` in seconds. Default {@link WEBHOOK_TOKEN_LIFETIME_S}. */
   lifetimeSeconds?: number;
+  /** `nbf` in seconds since the epoch, when the token must not be valid before then. */
+  notBefore?: number;
   /** The JWS algorithm. Default HS256 (the only one the verifier accepts; tests sign others to see them refused). */
   algorithm?: 'HS256' | 'HS384' | 'HS512';
 };
 
 export async function signWebhookToken(options: SignWebhookTokenOptions): Promise<string> {
   const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...options.claims })
+  const token = new SignJWT({ ...options.claims })
     .setProtectedHeader({ alg: options.algorithm ?? 'HS256', typ: 'JWT' })
     .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + (options.lifetimeSeconds ?? WEBHOOK_TOKEN_LIFETIME_S))
-    .sign(new TextEncoder().encode(options.secret));
+    .setExpirationTime(issuedAt + (options.lifetimeSeconds ?? WEBHOOK_TOKEN_LIFETIME_S));
+  if (options.notBefore !== undefined) token.setNotBefore(options.notBefore);
+  return token.sign(new TextEncoder().encode(options.secret));
 }

@@ -11,6 +11,7 @@
  * Failures throw a `WebhookAuthError` whose `reason` is a fixed code, safe to log: never the token or a secret.
  */
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { EdgeError } from './errors';
 
 export type WebhookAuthFailureReason =
   | 'missing_token'
@@ -22,12 +23,16 @@ export type WebhookAuthFailureReason =
   | 'token_not_yet_valid'
   | 'invalid_claims';
 
-export class WebhookAuthError extends Error {
+/** 401 with a generic message: the reason is for the log only (it would help a prober). */
+export class WebhookAuthError extends EdgeError {
   override readonly name = 'WebhookAuthError';
   readonly reason: WebhookAuthFailureReason;
 
   constructor(reason: WebhookAuthFailureReason, options?: { cause?: unknown }) {
-    super(`Webhook authentication failed: ${reason}`, options);
+    super(401, 'unauthorized', 'A valid Bearer token is required', {
+      logged: { reason },
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.reason = reason;
   }
 }

@@ -3,6 +3,8 @@
  * serverless-offline, wired together, with Connect's webhook registered to the offline router.
  * Used by `npm start`, `npm run demo`, the end-to-end tests and the benchmarks.
  */
+
+import stack from '../../config/stack.json';
 import { type EmulatorHandle, startEmulator } from '../../emulator';
 import { startLocalDynamo } from './dynamo';
 import { startOffline } from './offline';
@@ -10,17 +12,24 @@ import { connectHttp } from './samples';
 
 export { loadSamples, type Sample, type SeededRequest } from './samples';
 
-/** Local defaults, documented in the README. None of them is a real credential. */
+/**
+ * Local defaults (config/stack.json, shared with serverless.yml), documented in the README. None of them is a
+ * real credential. The Fallball product approves with a template; Fallball Lite has none and approves with the
+ * tile.
+ */
 export const LOCAL_DEFAULTS = {
-  apiKey: 'ApiKey SU-000-000-000:local-emulator-key',
-  webhookSecret: 'local-webhook-secret',
-  /** The Fallball product approves with a template; Fallball Lite has none and approves with the tile. */
-  activationTemplates: 'PRD-276-377-545:TL-276-377-545',
-  tierTemplate: 'TL-900-100-001',
-  /** The table name serverless.yml gives the default stage (`<service>-<stage>-idempotency`). */
-  idempotencyTable: 'connect-fulfillment-dev-idempotency',
-  ports: { http: 3000, lambda: 3002, emulator: 4010, dynamo: 4567 },
+  apiKey: stack.local.connectApiKey,
+  webhookSecret: stack.local.webhookSecret,
+  activationTemplates: stack.local.activationTemplates,
+  tierTemplate: stack.local.tierTemplate,
+  ports: stack.local.ports,
 } as const;
+
+/** A deployed name of the local stage, as serverless.yml builds it: `<service>-<stage>-<name>`. */
+export const localName = (name: string): string => `${stack.service}-${stack.stage}-${name}`;
+
+/** The idempotency table serverless.yml gives the local stage (`custom.idempotencyTableName`). */
+export const LOCAL_IDEMPOTENCY_TABLE = localName('idempotency');
 
 export type LocalStackOptions = {
   ports?: Partial<Record<keyof typeof LOCAL_DEFAULTS.ports, number>>;
@@ -62,7 +71,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     .split(',')[0]
     ?.trim();
   if (!webhookSecret) throw new Error('CONNECT_WEBHOOK_SECRETS has no secret');
-  const table = LOCAL_DEFAULTS.idempotencyTable;
+  const table = LOCAL_IDEMPOTENCY_TABLE;
 
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {

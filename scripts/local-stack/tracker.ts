@@ -85,10 +85,12 @@ export function createTracker(seeded: readonly SeededRequest[]) {
         const terminal = ['approved', 'failed'].includes(request.history.at(-1) ?? '');
         return terminal ? 'mismatch' : 'waiting';
       }
-      const same =
-        request.actions.length === request.expectedActions.length &&
+      // The calls so far must be the expected ones, in order: a wrong call is a mismatch at once.
+      const prefix =
+        request.actions.length <= request.expectedActions.length &&
         request.actions.every((action, index) => action === request.expectedActions[index]);
-      return same ? 'ok' : request.actions.length > request.expectedActions.length ? 'mismatch' : 'waiting';
+      if (!prefix) return 'mismatch';
+      return request.actions.length === request.expectedActions.length ? 'ok' : 'waiting';
     },
   };
 }

@@ -2,9 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type EmulatorHandle, signWebhookJwt, startEmulator } from '../../emulator';
+import { type EmulatorHandle, startEmulator } from '../../emulator';
 import { optionsFromEnv } from '../../emulator/cli-env';
-import { signWebhookToken } from '../../lib/webhook';
 import { array, type Http, http, PRODUCT, purchaseBody, record } from './http';
 
 type Delivery = { method: string; headers: IncomingMessage['headers']; body: unknown };
@@ -216,25 +215,6 @@ describe('webhook delivery', () => {
       data: { env: 'local' },
     });
   });
-
-  it('the deprecated signWebhookJwt (kept for bench/router.ts) signs exactly as signWebhookToken', async () => {
-    // Act
-    const legacy = await signWebhookJwt('WH-1', SECRET, 1_700_000_000);
-    const shared = await signWebhookToken({
-      secret: SECRET,
-      claims: { webhook_id: 'WH-1' },
-      issuedAt: 1_700_000_000,
-    });
-    const { payload } = await jwtVerify(legacy, new TextEncoder().encode(SECRET), {
-      algorithms: ['HS256'],
-      currentDate: new Date(1_700_000_100_000),
-    });
-
-    // Assess
-    expect(legacy).toBe(shared);
-    expect(payload).toEqual({ webhook_id: 'WH-1', iat: 1_700_000_000, exp: 1_700_000_600 });
-  });
-
   it('coalesces a burst of 10 creations into one delivery', async () => {
     // Prepare
     await register();

@@ -1,9 +1,10 @@
-import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { type RouterDeps, routeWebhook } from '../../functions/router/router';
-import type { DispatchSummary } from '../../lib/dispatch';
-import { createWebhookVerifier } from '../../lib/webhook';
-import { RecordingLogger } from '../support/recording-logger';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWebhookRoute, type RouterDeps, type WebhookCall } from '../../functions/router/router';
+import type { DispatchRequest, DispatchSummary } from '../../lib/dispatch';
+import { createLogger } from '../../lib/observability';
+import { createWebhookVerifier, signWebhookToken } from '../../lib/webhook';
+import { type CapturedOutput, captureOutput } from '../support/capture-output';
+import { fakeLambdaContext } from '../support/lambda-context';
 
 const SECRET = 'router-test-secret';
 const envelope = {
@@ -21,32 +22,43 @@ const envelope = {
 };
 
 async function token(secret = SECRET) {
-  return new SignJWT({ webhook_id: envelope.webhook_id })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(secret));
+  return signWebhookToken({ secret, claims: { webhook_id: envelope.webhook_id } });
 }
 
+let output: CapturedOutput | undefined;
+afterEach(() => output?.restore());
+
+/**
+ * The route as deployed (the core, the edge's error mapping, the logger's context), with a recording
+ * dispatcher; `logger.text()` is everything the route logged.
+ */
 function setup(products: string[] = []) {
-  const dispatched: Array<Parameters<RouterDeps['dispatch']>[0]> = [];
-  const logger = new RecordingLogger();
+  const dispatched: DispatchRequest[] = [];
   const deps: RouterDeps = {
     verifier: createWebhookVerifier({ secrets: [SECRET] }),
     products,
-    logger,
-    dispatch: async (args): Promise<DispatchSummary> => {
-      dispatched.push(args);
-      return {
-        productId: args.productId,
-        objectClass: args.objectClass,
-        listed: 3,
-        dispatched: { purchase: 3 },
-        failed: 0,
-      };
+    dispatcher: {
+      dispatch: async (args): Promise<DispatchSummary> => {
+        dispatched.push(args);
+        return {
+          productId: args.productId,
+          objectClass: args.objectClass,
+          listed: 3,
+          dispatched: { purchase: 3 },
+          failed: 0,
+        };
+      },
     },
   };
-  return { deps, dispatched, logger };
+  output = captureOutput();
+  const capture = output;
+  const route = createWebhookRoute({
+    deps: async () => deps,
+    logger: createLogger({ logLevel: 'DEBUG' }),
+    newCorrelationId: () => 'corr-1',
+  });
+  const context = fakeLambdaContext({ functionName: 'connect-fulfillment-dev-router' });
+  return { deps, dispatched, logger: capture, routeWebhook: (call: WebhookCall) => route(call, context) };
 }
 
 const event = (body: string, headers: Record<string, string>, isBase64Encoded = false) => ({
@@ -57,11 +69,9 @@ const event = (body: string, headers: Record<string, string>, isBase64Encoded = 
 
 describe('routeWebhook', () => {
   it('dispatches the product and answers 202 with a summary', async () => {
-    const { deps, dispatched } = setup();
+    const { dispatched, routeWebhook } = setup();
     const result = await routeWebhook(
       event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
-      'corr-1',
-      deps,
     );
     expect(result.statusCode).toBe(202);
     expect(JSON.parse(result.body)).toMatchObject({
@@ -80,25 +90,17 @@ describe('routeWebhook', () => {
   });
 
   it('reads a base64 body', async () => {
-    const { deps, dispatched } = setup();
+    const { dispatched, routeWebhook } = setup();
     const body = Buffer.from(JSON.stringify(envelope)).toString('base64');
-    const result = await routeWebhook(
-      event(body, { authorization: `Bearer ${await token()}` }, true),
-      'c',
-      deps,
-    );
+    const result = await routeWebhook(event(body, { authorization: `Bearer ${await token()}` }, true));
     expect(result.statusCode).toBe(202);
     expect(dispatched).toHaveLength(1);
   });
 
   it('answers 401 with a generic body for a wrong secret, and dispatches nothing', async () => {
-    const { deps, dispatched, logger } = setup();
+    const { dispatched, logger, routeWebhook } = setup();
     const bad = await token('another-secret');
-    const result = await routeWebhook(
-      event(JSON.stringify(envelope), { authorization: `Bearer ${bad}` }),
-      'c',
-      deps,
-    );
+    const result = await routeWebhook(event(JSON.stringify(envelope), { authorization: `Bearer ${bad}` }));
     expect(result.statusCode).toBe(401);
     expect(JSON.parse(result.body)).toEqual({
       error: 'unauthorized',
@@ -109,36 +111,30 @@ describe('routeWebhook', () => {
   });
 
   it('checks the token before it parses the body', async () => {
-    const { deps } = setup();
-    const result = await routeWebhook(event('not json', {}), 'c', deps);
+    const { routeWebhook } = setup();
+    const result = await routeWebhook(event('not json', {}));
     expect(result.statusCode).toBe(401);
   });
 
   it('answers 413 for a body over the limit, before verifying anything', async () => {
-    const { deps, dispatched } = setup();
-    const result = await routeWebhook(event('x'.repeat(300 * 1024), {}), 'c', deps);
+    const { dispatched, routeWebhook } = setup();
+    const result = await routeWebhook(event('x'.repeat(300 * 1024), {}));
     expect(result.statusCode).toBe(413);
     expect(dispatched).toEqual([]);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const { deps } = setup();
-    const result = await routeWebhook(
-      event('{oops', { authorization: `Bearer ${await token()}` }),
-      'c',
-      deps,
-    );
+    const { routeWebhook } = setup();
+    const result = await routeWebhook(event('{oops', { authorization: `Bearer ${await token()}` }));
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body)).toMatchObject({ error: 'invalid_json' });
   });
 
   it('answers 400 naming the missing fields of an invalid envelope', async () => {
-    const { deps, dispatched } = setup();
+    const { dispatched, routeWebhook } = setup();
     const { product_id: _product, webhook_id: _webhook, ...partial } = envelope;
     const result = await routeWebhook(
       event(JSON.stringify(partial), { authorization: `Bearer ${await token()}` }),
-      'c',
-      deps,
     );
     expect(result.statusCode).toBe(400);
     const body = JSON.parse(result.body) as { issues: string[] };
@@ -148,14 +144,12 @@ describe('routeWebhook', () => {
   });
 
   it('ignores other object classes and products with a 202 that says why', async () => {
-    const { deps, dispatched } = setup(['PRD-999-999-999']);
+    const { dispatched, routeWebhook } = setup(['PRD-999-999-999']);
     const auth = { authorization: `Bearer ${await token()}` };
     const otherClass = await routeWebhook(
       event(JSON.stringify({ ...envelope, object_class: 'usage_file' }), auth),
-      'c',
-      deps,
     );
-    const otherProduct = await routeWebhook(event(JSON.stringify(envelope), auth), 'c', deps);
+    const otherProduct = await routeWebhook(event(JSON.stringify(envelope), auth));
     expect([otherClass.statusCode, otherProduct.statusCode]).toEqual([202, 202]);
     expect(JSON.parse(otherClass.body)).toMatchObject({ status: 'ignored' });
     expect(JSON.parse(otherProduct.body).reason).toContain('PRD-100-200-300');
@@ -163,14 +157,14 @@ describe('routeWebhook', () => {
   });
 
   it('answers 503 without error details when listing fails', async () => {
-    const { deps } = setup();
-    deps.dispatch = async () => {
-      throw new Error('connect exploded with ApiKey SU-1:secret');
+    const { deps, routeWebhook } = setup();
+    deps.dispatcher = {
+      dispatch: async () => {
+        throw new Error('connect exploded with ApiKey SU-1:secret');
+      },
     };
     const result = await routeWebhook(
       event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
-      'c',
-      deps,
     );
     expect(result.statusCode).toBe(503);
     expect(result.body).not.toContain('exploded');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../../functions/sweep/sweep';
-import type { DispatchSummary, ObjectClass } from '../../lib/dispatch';
+import type { DispatchSummary } from '../../lib/dispatch';
+import type { ObjectClassName } from '../../lib/object-classes';
 import { RecordingLogger } from '../support/recording-logger';
 
 describe('sweep', () => {
@@ -9,9 +10,11 @@ describe('sweep', () => {
     const result = await sweep('sweep-1', {
       products: ['PRD-A', 'PRD-B'],
       logger: new RecordingLogger(),
-      dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
-        order.push(`${objectClass} ${productId}`);
-        return { productId, objectClass, listed: 0, dispatched: {}, failed: 0 };
+      dispatcher: {
+        dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
+          order.push(`${objectClass} ${productId}`);
+          return { productId, objectClass, listed: 0, dispatched: {}, failed: 0 };
+        },
       },
     });
     expect(order).toEqual([
@@ -24,15 +27,17 @@ describe('sweep', () => {
   });
 
   it('keeps sweeping the other products when one fails', async () => {
-    const seen: Array<[string, ObjectClass]> = [];
+    const seen: Array<[string, ObjectClassName]> = [];
     const logger = new RecordingLogger();
     const result = await sweep('sweep-2', {
       products: ['PRD-DOWN', 'PRD-UP'],
       logger,
-      dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
-        seen.push([productId, objectClass]);
-        if (productId === 'PRD-DOWN') throw new Error('Connect unavailable');
-        return { productId, objectClass, listed: 1, dispatched: { purchase: 1 }, failed: 0 };
+      dispatcher: {
+        dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
+          seen.push([productId, objectClass]);
+          if (productId === 'PRD-DOWN') throw new Error('Connect unavailable');
+          return { productId, objectClass, listed: 1, dispatched: { purchase: 1 }, failed: 0 };
+        },
       },
     });
     expect(seen).toHaveLength(4);

@@ -2,9 +2,9 @@
  * End to end, on the real local stack: the Connect emulator, dynalite and serverless-offline (the router and
  * the type functions as deployed), driven by Connect's own webhooks.
  */
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULFILLMENT_REQUEST_TYPES } from '../../lib/connect';
+import { signWebhookToken } from '../../lib/webhook';
 import { type LocalStack, loadSamples, type Sample } from '../../scripts/local-stack';
 import { type SampleRun, startSampleRun } from '../../scripts/local-stack/sample-run';
 import { startStackOnFreePorts } from '../support/local-stack';
@@ -86,12 +86,7 @@ describe('the router over real HTTP', () => {
     processing_timeout: 600,
     data: {},
   });
-  const sign = (secret: string) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(secret));
+  const sign = (secret: string) => signWebhookToken({ secret, lifetimeSeconds: 300 });
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(stack.webhookUrl, {
       method: 'POST',

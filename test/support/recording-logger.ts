@@ -1,4 +1,4 @@
-import type { LogAttributes, Logger } from '../../lib/fulfillment';
+import type { LogAttributes, Logger } from '../../lib/observability';
 
 export type LogEntry = {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsProduct, ConfigError, loadConfig, OFFLINE_CONNECT_API_URL } from '../../../lib/config';
+import {
+  acceptsProduct,
+  ConfigError,
+  loadConfig,
+  OFFLINE_CONNECT_API_URL,
+  parseActivationTemplates,
+} from '../../../lib/config';
 
 const API_KEY = 'ApiKey SU-111-222-333:9a8b7c6d5e4f';
 const SECRET = 'whsec-super-secret-value';
@@ -36,17 +42,17 @@ describe('loadConfig', () => {
     const config = loadConfig(env, { requireWebhookSecrets: true, requireIdempotencyTable: true });
 
     // Assess
-    expect(config).toEqual({
-      connectApiUrl: 'https://api.example.test/public/v1',
-      connectApiKey: API_KEY,
+    const { templates, ...rest } = config;
+    expect(rest).toEqual({
+      connect: { apiUrl: 'https://api.example.test/public/v1', apiKey: API_KEY, timeoutMs: 2500 },
       webhookSecrets: [SECRET, 'old-secret'],
       products: ['PRD-1', 'PRD-2'],
-      activationTemplateId: 'TL-111',
-      tierTemplateId: 'TL-222',
-      idempotencyTable: 'connect-fulfillment-dev-idempotency',
-      dispatchConcurrency: 16,
-      connectTimeoutMs: 2500,
+      dispatch: { concurrency: 16, functionPrefix: undefined, listingBudgetMs: 20_000 },
+      idempotency: { table: 'connect-fulfillment-dev-idempotency' },
+      aws: { region: 'us-east-1', lambdaEndpoint: undefined, dynamoEndpoint: undefined },
     });
+    expect(templates.activation('PRD-ANY')).toBe('TL-111');
+    expect(templates.tier).toBe('TL-222');
   });
 
   it('applies defaults for the optional variables', () => {
@@ -55,18 +61,18 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       webhookSecrets: [],
       products: [],
-      activationTemplateId: undefined,
-      tierTemplateId: undefined,
-      idempotencyTable: undefined,
-      dispatchConcurrency: 8,
-      connectTimeoutMs: 15_000,
+      templates: { tier: undefined },
+      idempotency: { table: undefined },
+      dispatch: { concurrency: 8 },
+      connect: { timeoutMs: 15_000 },
     });
+    expect(config.templates.activation('PRD-ANY')).toBeUndefined();
   });
 
   it('defaults the API URL to the local emulator only under serverless-offline', () => {
     const env = { CONNECT_API_KEY: API_KEY };
 
-    expect(loadConfig({ ...env, IS_OFFLINE: 'true' }).connectApiUrl).toBe(OFFLINE_CONNECT_API_URL);
+    expect(loadConfig({ ...env, IS_OFFLINE: 'true' }).connect.apiUrl).toBe(OFFLINE_CONNECT_API_URL);
     expect(configError(() => loadConfig(env)).issues).toEqual(['CONNECT_API_URL: is required']);
   });
 
@@ -76,13 +82,13 @@ describe('loadConfig', () => {
       configError(() => loadConfig({ ...base, CONNECT_API_URL: 'http://connect.example.test/public/v1' }))
         .issues,
     ).toEqual(['CONNECT_API_URL: must use https (plain http only to localhost)']);
-    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://127.0.0.1:4010/public/v1' }).connectApiUrl).toBe(
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://127.0.0.1:4010/public/v1' }).connect.apiUrl).toBe(
       'http://127.0.0.1:4010/public/v1',
     );
-    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://localhost:4010/public/v1' }).connectApiUrl).toBe(
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://localhost:4010/public/v1' }).connect.apiUrl).toBe(
       'http://localhost:4010/public/v1',
     );
-    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://[::1]:4010/public/v1' }).connectApiUrl).toBe(
+    expect(loadConfig({ ...base, CONNECT_API_URL: 'http://[::1]:4010/public/v1' }).connect.apiUrl).toBe(
       'http://[::1]:4010/public/v1',
     );
   });
@@ -156,5 +162,30 @@ describe('acceptsProduct', () => {
   it('accepts only the listed products otherwise', () => {
     expect(acceptsProduct({ products: ['PRD-1'] }, 'PRD-1')).toBe(true);
     expect(acceptsProduct({ products: ['PRD-1'] }, 'PRD-9')).toBe(false);
+  });
+});
+
+describe('parseActivationTemplates', () => {
+  it('reads one template for all products', () => {
+    const templates = parseActivationTemplates(' TL-1-2-3 ');
+    expect(templates('PRD-A')).toBe('TL-1-2-3');
+  });
+
+  it('reads per-product templates with a wildcard default', () => {
+    const templates = parseActivationTemplates('PRD-A:TL-A, PRD-B:TL-B, *:TL-DEFAULT');
+    expect([templates('PRD-A'), templates('PRD-B'), templates('PRD-C')]).toEqual([
+      'TL-A',
+      'TL-B',
+      'TL-DEFAULT',
+    ]);
+  });
+
+  it('has no template when unset or empty', () => {
+    expect(parseActivationTemplates(undefined)('PRD-A')).toBeUndefined();
+    expect(parseActivationTemplates('')('PRD-A')).toBeUndefined();
+  });
+
+  it('refuses a value that is not a template id, naming the variable', () => {
+    expect(() => parseActivationTemplates('PRD-A:oops')).toThrow(/CONNECT_ACTIVATION_TEMPLATE_ID/);
   });
 });

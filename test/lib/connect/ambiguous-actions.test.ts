@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectServerError, ConnectTimeoutError, ConnectValidationError } from '../../../lib/connect';
-import { buildFulfillmentRequest, buildTierConfigRequest } from '../../fixtures/connect/builders';
+import { buildFulfillmentRequest, buildTierConfigRequest } from '../../support/builders';
 import { hang, json, networkFailure } from './fake-fetch';
 import { setup } from './harness';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectServerError } from '../../../lib/connect';
-import { buildConversation, buildConversationMessage } from '../../fixtures/connect/builders';
+import { buildConversation, buildConversationMessage } from '../../support/builders';
 import { json } from './fake-fetch';
 import { setup } from './harness';
 

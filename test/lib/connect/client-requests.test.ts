@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectNotFoundError, ConnectResponseError, rql, USER_AGENT } from '../../../lib/connect';
-import { buildFulfillmentRequest } from '../../fixtures/connect/builders';
+import { buildFulfillmentRequest } from '../../support/builders';
 import { json } from './fake-fetch';
 import { API_KEY, setup } from './harness';
 

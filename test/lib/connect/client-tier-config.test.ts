@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectValidationError } from '../../../lib/connect';
-import { buildTierConfigRequest } from '../../fixtures/connect/builders';
+import { buildTierConfigRequest } from '../../support/builders';
 import { json } from './fake-fetch';
 import { setup } from './harness';
 

@@ -8,7 +8,7 @@ import {
   ConnectTimeoutError,
   ConnectValidationError,
 } from '../../../lib/connect';
-import { buildFulfillmentRequest } from '../../fixtures/connect/builders';
+import { buildFulfillmentRequest } from '../../support/builders';
 import { hang, json, networkFailure } from './fake-fetch';
 import { START_MS, setup } from './harness';
 

@@ -5,8 +5,8 @@ import {
   TierConfigApprovalSchema,
   TierConfigRequestSchema,
 } from '../../../lib/connect';
-import { buildFulfillmentRequest, buildParam, buildTierConfigRequest } from '../../fixtures/connect/builders';
 import quirkyTcrList from '../../fixtures/connect/tcr-list-quirky.json';
+import { buildFulfillmentRequest, buildParam, buildTierConfigRequest } from '../../support/builders';
 
 const withAsset = (asset: Partial<ReturnType<typeof buildFulfillmentRequest>['asset']>) => {
   const request = buildFulfillmentRequest();

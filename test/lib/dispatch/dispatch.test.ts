@@ -1,6 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { type DispatchPayload, dispatchPending, type Invoker } from '../../../lib/dispatch';
-import { fakeConnectClient, fakeLogger, fulfillmentRequest, tierConfigRequest } from './fakes';
+import type { ConnectClient } from '../../../lib/connect';
+import {
+  createDispatcher,
+  type DispatchPayload,
+  type DispatchRequest,
+  type Invoker,
+} from '../../../lib/dispatch';
+import type { Logger } from '../../../lib/observability';
+import { fulfillmentRequest, tierConfigRequest } from '../../support/builders';
+import { fakeConnectClient, fakeLogger, TABLE } from './fakes';
+
+/** One dispatch through a dispatcher built for it (concurrency 8 unless given). */
+async function dispatchPending(
+  options: DispatchRequest & {
+    client: ConnectClient;
+    invoker: Invoker;
+    logger: Logger;
+    concurrency?: number;
+  },
+) {
+  const dispatcher = createDispatcher({
+    ...options,
+    automation: TABLE,
+    concurrency: options.concurrency ?? 8,
+  });
+  return dispatcher.dispatch(options);
+}
 
 /** An invoker that records calls and in-flight counts; each call settles after a few event-loop turns. */
 function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boolean } = {}) {
@@ -24,15 +49,15 @@ function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boo
   return { invoker, calls, maxInFlight: () => maxInFlight };
 }
 
-describe('dispatchPending', () => {
+describe('the dispatcher', () => {
   it('invokes one function per pending request and summarises per function', async () => {
     // Prepare
     const { client } = fakeConnectClient({
       requests: [
-        fulfillmentRequest('PR-1', 'purchase'),
-        fulfillmentRequest('PR-2', 'purchase'),
-        fulfillmentRequest('PR-3', 'cancel'),
-        fulfillmentRequest('PR-4', 'renew'),
+        fulfillmentRequest({ id: 'PR-1', type: 'purchase' }),
+        fulfillmentRequest({ id: 'PR-2', type: 'purchase' }),
+        fulfillmentRequest({ id: 'PR-3', type: 'cancel' }),
+        fulfillmentRequest({ id: 'PR-4', type: 'renew' }),
       ],
     });
     const { invoker, calls } = recordingInvoker();
@@ -64,7 +89,8 @@ describe('dispatchPending', () => {
       'unsupported',
     ]);
     expect(calls[0]?.payload).toEqual({
-      request: fulfillmentRequest('PR-1', 'purchase'),
+      objectClass: 'fulfillment_request',
+      request: fulfillmentRequest({ id: 'PR-1', type: 'purchase' }),
       correlationId: 'corr-1',
       webhookId: 'WH-1',
       listedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
@@ -72,7 +98,7 @@ describe('dispatchPending', () => {
   });
 
   it('sends tier config requests to tier-config and omits an absent webhook id', async () => {
-    const { client } = fakeConnectClient({ tierConfigRequests: [tierConfigRequest('TCR-1')] });
+    const { client } = fakeConnectClient({ tierConfigRequests: [tierConfigRequest({ id: 'TCR-1' })] });
     const { invoker, calls } = recordingInvoker();
 
     const summary = await dispatchPending({
@@ -86,7 +112,8 @@ describe('dispatchPending', () => {
 
     expect(summary.dispatched).toEqual({ 'tier-config': 1 });
     expect(calls[0]?.payload).toEqual({
-      request: tierConfigRequest('TCR-1'),
+      objectClass: 'tier_config_request',
+      request: tierConfigRequest({ id: 'TCR-1' }),
       correlationId: 'sweep-1',
       listedAt: expect.any(String),
     });
@@ -94,7 +121,7 @@ describe('dispatchPending', () => {
 
   it.each([1, 3, 8])('keeps at most %i invocations in flight', async (concurrency) => {
     // Prepare
-    const requests = Array.from({ length: 25 }, (_, i) => fulfillmentRequest(`PR-${i}`));
+    const requests = Array.from({ length: 25 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
     const { client } = fakeConnectClient({ requests, pageSize: 10 });
     const { invoker, calls, maxInFlight } = recordingInvoker();
 
@@ -116,7 +143,7 @@ describe('dispatchPending', () => {
 
   it('counts and logs a failed invoke without aborting the others', async () => {
     // Prepare
-    const requests = Array.from({ length: 6 }, (_, i) => fulfillmentRequest(`PR-${i}`));
+    const requests = Array.from({ length: 6 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
     const { client } = fakeConnectClient({ requests });
     const { invoker, calls } = recordingInvoker({ failFor: (payload) => payload.request.id === 'PR-2' });
     const { logger, entries } = fakeLogger();

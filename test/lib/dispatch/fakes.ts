@@ -1,34 +1,19 @@
-/** Typed fakes for the dispatch tests: a ConnectClient serving canned lists, an Invoker, a logger. */
-import type {
-  ConnectClient,
-  FulfillmentRequest,
-  FulfillmentRequestType,
-  ListQuery,
-  TierConfigRequest,
-} from '../../../lib/connect';
-import type { DispatchLogger } from '../../../lib/dispatch';
+/**
+ * Typed fakes for the dispatch tests: a ConnectClient serving canned lists, a logger, and an automation table
+ * of their own (the shipped one is tested in test/functions/automation).
+ */
+import type { AutomationTable } from '../../../lib/automation';
+import type { ConnectClient, FulfillmentRequest, ListQuery, TierConfigRequest } from '../../../lib/connect';
+import type { Logger } from '../../../lib/observability';
 
-export function fulfillmentRequest(
-  id: string,
-  type: FulfillmentRequestType = 'purchase',
-): FulfillmentRequest {
-  return {
-    id,
-    type,
-    status: 'pending',
-    asset: { id: `AS-${id}`, product: { id: 'PRD-000-000-001' }, items: [], params: [] },
-  };
-}
-
-export function tierConfigRequest(id: string): TierConfigRequest {
-  return {
-    id,
-    type: 'setup',
-    status: 'pending',
-    params: [],
-    configuration: { id: `TC-${id}`, tier_level: 1, product: { id: 'PRD-000-000-001' } },
-  };
-}
+/** Purchases and cancels automated, every tier config request type too; renew and the rest are not. */
+export const TABLE: AutomationTable = {
+  fulfillment_request: {
+    purchase: { process: () => undefined },
+    cancel: { process: () => undefined },
+  },
+  tier_config_request: { setup: { process: () => undefined } },
+};
 
 function notUsed(): never {
   throw new Error('not used by dispatch');
@@ -85,17 +70,17 @@ export function fakeConnectClient(options: {
 }
 
 export type LogEntry = {
-  level: 'debug' | 'info' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
   extra: Record<string, unknown>[];
 };
 
-export function fakeLogger(): { logger: DispatchLogger; entries: LogEntry[] } {
+export function fakeLogger(): { logger: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   const at =
     (level: LogEntry['level']) =>
     (message: string, ...extra: Record<string, unknown>[]) => {
       entries.push({ level, message, extra });
     };
-  return { logger: { debug: at('debug'), info: at('info'), error: at('error') }, entries };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
 }

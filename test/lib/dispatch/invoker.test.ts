@@ -1,6 +1,9 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config';
 import { createLambdaClient, createLambdaInvoker, InvokeError } from '../../../lib/dispatch';
+
+const BASE_ENV = { CONNECT_API_URL: 'https://api.example.test/public/v1', CONNECT_API_KEY: 'ApiKey SU-1:k' };
 
 function fakeLambda(output: Partial<InvokeCommandOutput> | Error = { StatusCode: 202 }) {
   const commands: InvokeCommand[] = [];
@@ -20,7 +23,8 @@ describe('createLambdaInvoker', () => {
   it('invokes <service>-<stage>-<fn> asynchronously with the JSON payload', async () => {
     // Prepare
     const lambda = fakeLambda();
-    const invoker = createLambdaInvoker({ client: lambda.client, env: { SERVICE: 'svc', STAGE: 'dev' } });
+    const { functionPrefix } = loadConfig({ ...BASE_ENV, SERVICE: 'svc', STAGE: 'dev' }).dispatch;
+    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: functionPrefix ?? '' });
 
     // Act
     await invoker.invoke('purchase', { request: { id: 'PR-1' }, correlationId: 'c' });
@@ -37,7 +41,7 @@ describe('createLambdaInvoker', () => {
 
   it('uses an explicit prefix', async () => {
     const lambda = fakeLambda();
-    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: 'other-prod', env: {} });
+    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: 'other-prod' });
 
     await invoker.invoke('tier-config', {});
 
@@ -45,7 +49,7 @@ describe('createLambdaInvoker', () => {
   });
 
   it('refuses to guess function names without SERVICE and STAGE', () => {
-    expect(() => createLambdaInvoker({ client: fakeLambda().client, env: { SERVICE: 'svc' } })).toThrow(
+    expect(() => loadConfig({ ...BASE_ENV, SERVICE: 'svc' }, { requireFunctionPrefix: true })).toThrow(
       /SERVICE and STAGE/,
     );
   });
@@ -73,7 +77,10 @@ describe('createLambdaInvoker', () => {
 
 describe('createLambdaClient', () => {
   it('targets serverless-offline on the configured port when IS_OFFLINE is set', async () => {
-    const client = createLambdaClient({ IS_OFFLINE: 'true', LAMBDA_INVOKE_PORT: '4999' });
+    const client = createLambdaClient({
+      endpoint: loadConfig({ ...BASE_ENV, IS_OFFLINE: 'true', LAMBDA_INVOKE_PORT: '4999' }).aws
+        .lambdaEndpoint,
+    });
 
     const endpoint = await client.config.endpoint?.();
     const credentials = await client.config.credentials();
@@ -84,7 +91,9 @@ describe('createLambdaClient', () => {
   });
 
   it('defaults the offline port to 3002', async () => {
-    const client = createLambdaClient({ IS_OFFLINE: 'true' });
+    const client = createLambdaClient({
+      endpoint: loadConfig({ ...BASE_ENV, IS_OFFLINE: 'true' }).aws.lambdaEndpoint,
+    });
 
     const endpoint = await client.config.endpoint?.();
 

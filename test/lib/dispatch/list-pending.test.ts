@@ -1,14 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PRODUCTS, listPending, pendingQuery } from '../../../lib/dispatch';
-import { fakeConnectClient, fulfillmentRequest, tierConfigRequest } from './fakes';
+import { listPending } from '../../../lib/dispatch';
+import {
+  ALL_PRODUCTS,
+  FULFILLMENT_REQUEST,
+  type ObjectClassName,
+  objectClassNamed,
+  TIER_CONFIG_REQUEST,
+} from '../../../lib/object-classes';
+import { fulfillmentRequest, tierConfigRequest } from '../../support/builders';
+import { fakeConnectClient } from './fakes';
+
+const pendingQuery = (productId: string, objectClass: ObjectClassName) =>
+  objectClassNamed(objectClass).pendingQuery(productId);
 
 describe('listPending', () => {
   it('asks for the product pending fulfillment requests, largest pages, slim projection', async () => {
     // Prepare
-    const { client, queries } = fakeConnectClient({ requests: [fulfillmentRequest('PR-1')] });
+    const { client, queries } = fakeConnectClient({ requests: [fulfillmentRequest({ id: 'PR-1' })] });
 
     // Act
-    await listPending(client, 'PRD-123-456-789', 'fulfillment_request');
+    await listPending(client, FULFILLMENT_REQUEST, 'PRD-123-456-789');
 
     // Assess
     expect(queries).toEqual([
@@ -24,9 +35,11 @@ describe('listPending', () => {
   });
 
   it('asks for the product pending tier config requests', async () => {
-    const { client, queries } = fakeConnectClient({ tierConfigRequests: [tierConfigRequest('TCR-1')] });
+    const { client, queries } = fakeConnectClient({
+      tierConfigRequests: [tierConfigRequest({ id: 'TCR-1' })],
+    });
 
-    const pending = await listPending(client, 'PRD-123-456-789', 'tier_config_request');
+    const pending = await listPending(client, TIER_CONFIG_REQUEST, 'PRD-123-456-789');
 
     expect(queries).toEqual([
       {
@@ -37,19 +50,19 @@ describe('listPending', () => {
         },
       },
     ]);
-    expect(pending).toEqual([{ objectClass: 'tier_config_request', request: tierConfigRequest('TCR-1') }]);
+    expect(pending).toEqual([tierConfigRequest({ id: 'TCR-1' })]);
   });
 
   it('collects every page', async () => {
     // Prepare
-    const requests = Array.from({ length: 7 }, (_, i) => fulfillmentRequest(`PR-${i}`));
+    const requests = Array.from({ length: 7 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
     const { client, pagesServed } = fakeConnectClient({ requests, pageSize: 3 });
 
     // Act
-    const pending = await listPending(client, 'PRD-1', 'fulfillment_request');
+    const pending = await listPending(client, FULFILLMENT_REQUEST, 'PRD-1');
 
     // Assess
-    expect(pending.map((item) => item.request.id)).toEqual(requests.map((request) => request.id));
+    expect(pending.map((item) => item.id)).toEqual(requests.map((request) => request.id));
     expect(pagesServed()).toBe(3);
   });
 

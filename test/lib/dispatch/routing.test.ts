@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FULFILLMENT_REQUEST_TYPES } from '../../../lib/connect';
-import {
-  FULFILLMENT_ROUTES,
-  FUNCTION_NAMES,
-  routeFor,
-  routeFulfillmentRequest,
-  TIER_CONFIG_FUNCTION,
-} from '../../../lib/dispatch';
-import { fulfillmentRequest, tierConfigRequest } from './fakes';
+import { automation } from '../../../functions/automation';
+import { FULFILLMENT_REQUEST_TYPES, TIER_CONFIG_REQUEST_TYPES } from '../../../lib/connect';
+import { functionFor, typeFunctionNames, UNSUPPORTED_FUNCTION } from '../../../lib/dispatch';
+import { FULFILLMENT_REQUEST, type ObjectClass, TIER_CONFIG_REQUEST } from '../../../lib/object-classes';
 
-describe('routing', () => {
-  it('routes every fulfillment request type to a known function', () => {
+const table = automation({ templates: { activation: () => undefined, tier: undefined } });
+const route = (objectClass: ObjectClass, type: string) => functionFor(table, objectClass, type);
+
+describe('routing, from the shipped automation table', () => {
+  it('routes every fulfillment request type to a deployed function', () => {
     for (const type of FULFILLMENT_REQUEST_TYPES) {
-      expect(FUNCTION_NAMES).toContain(FULFILLMENT_ROUTES[type]);
+      expect(typeFunctionNames(table)).toContain(route(FULFILLMENT_REQUEST as ObjectClass, type));
     }
-    expect(Object.keys(FULFILLMENT_ROUTES).sort()).toEqual([...FULFILLMENT_REQUEST_TYPES].sort());
   });
 
   it.each([
@@ -27,20 +24,30 @@ describe('routing', () => {
     ['renew', 'unsupported'],
     ['transfer', 'unsupported'],
   ] as const)('routes %s to %s', (type, expected) => {
-    expect(routeFor({ objectClass: 'fulfillment_request', request: fulfillmentRequest('PR-1', type) })).toBe(
-      expected,
-    );
+    expect(route(FULFILLMENT_REQUEST as ObjectClass, type)).toBe(expected);
   });
 
   it('routes a type unknown at run time to the fallback', () => {
-    expect(routeFulfillmentRequest('reassign')).toBe('unsupported');
-    expect(routeFulfillmentRequest('toString')).toBe('unsupported');
+    expect(route(FULFILLMENT_REQUEST as ObjectClass, 'reassign')).toBe(UNSUPPORTED_FUNCTION);
+    expect(route(FULFILLMENT_REQUEST as ObjectClass, 'toString')).toBe(UNSUPPORTED_FUNCTION);
   });
 
-  it('routes tier config requests to tier-config', () => {
-    expect(routeFor({ objectClass: 'tier_config_request', request: tierConfigRequest('TCR-1') })).toBe(
-      TIER_CONFIG_FUNCTION,
-    );
-    expect(TIER_CONFIG_FUNCTION).toBe('tier-config');
+  it('routes every tier config request type to tier-config', () => {
+    for (const type of TIER_CONFIG_REQUEST_TYPES) {
+      expect(route(TIER_CONFIG_REQUEST as ObjectClass, type)).toBe('tier-config');
+    }
+  });
+
+  it('names the functions to deploy: one per automated type, tier-config and the fallback', () => {
+    expect(typeFunctionNames(table)).toEqual([
+      'tier-config',
+      'purchase',
+      'change',
+      'suspend',
+      'resume',
+      'cancel',
+      'adjustment',
+      'unsupported',
+    ]);
   });
 });

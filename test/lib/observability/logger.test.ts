@@ -1,35 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FulfillmentRequest, TierConfigRequest } from '../../../lib/connect/schemas';
+import { loggingConfig } from '../../../lib/config';
 import {
   appendRequestContext,
   createLogger,
   redactingJsonReplacer,
   redactSecrets,
-  requestLogContext,
   resetRequestContext,
 } from '../../../lib/observability';
+import { captureOutput } from '../../support/capture-output';
 
 const API_KEY = 'ApiKey SU-123-456-789:0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJ3ZWJob29rX2lkIjoiV0gtMSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
-
-/** Powertools writes INFO to stdout and WARN/ERROR to stderr: capture both, in order. */
-function captureOutput(): { lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const record = (chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(record);
-  vi.spyOn(process.stderr, 'write').mockImplementation(record);
-  return {
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -75,7 +56,7 @@ describe('logger', () => {
   it('redacts secrets in messages, attributes and errors of the emitted JSON', () => {
     // Prepare
     const output = captureOutput();
-    const logger = createLogger({ POWERTOOLS_SERVICE_NAME: 'svc-test' });
+    const logger = createLogger(loggingConfig({ POWERTOOLS_SERVICE_NAME: 'svc-test' }));
 
     // Act
     logger.error(`request failed with ${API_KEY}`, {
@@ -99,7 +80,7 @@ describe('logger', () => {
 
   it('defaults the service name to connect-fulfillment', () => {
     const output = captureOutput();
-    const logger = createLogger({});
+    const logger = createLogger(loggingConfig({}));
 
     logger.info('hello');
 
@@ -109,8 +90,8 @@ describe('logger', () => {
   it('logs DEBUG only when POWERTOOLS_LOG_LEVEL asks for it', () => {
     // Prepare
     const output = captureOutput();
-    const quiet = createLogger({});
-    const verbose = createLogger({ POWERTOOLS_LOG_LEVEL: 'debug' });
+    const quiet = createLogger(loggingConfig({}));
+    const verbose = createLogger(loggingConfig({ POWERTOOLS_LOG_LEVEL: 'debug' }));
 
     // Act
     quiet.debug('hidden');
@@ -123,7 +104,7 @@ describe('logger', () => {
   it('appends request context in snake_case and resets it', () => {
     // Prepare
     const output = captureOutput();
-    const logger = createLogger({});
+    const logger = createLogger(loggingConfig({}));
 
     // Act
     appendRequestContext(
@@ -151,40 +132,5 @@ describe('logger', () => {
     });
     expect(second).not.toHaveProperty('request_id');
     expect(second).not.toHaveProperty('correlation_id');
-  });
-});
-
-describe('requestLogContext', () => {
-  it('reads a fulfillment request', () => {
-    const request = {
-      id: 'PR-1',
-      type: 'purchase',
-      status: 'pending',
-      asset: { id: 'AS-1', product: { id: 'PRD-1' }, items: [], params: [] },
-    } satisfies FulfillmentRequest;
-
-    expect(requestLogContext(request)).toEqual({
-      requestId: 'PR-1',
-      assetId: 'AS-1',
-      productId: 'PRD-1',
-      requestType: 'purchase',
-    });
-  });
-
-  it('reads a tier config request', () => {
-    const request = {
-      id: 'TCR-1',
-      type: 'setup',
-      status: 'pending',
-      params: [],
-      configuration: { id: 'TC-1', tier_level: 2, product: { id: 'PRD-1' } },
-    } satisfies TierConfigRequest;
-
-    expect(requestLogContext(request)).toEqual({
-      requestId: 'TCR-1',
-      productId: 'PRD-1',
-      requestType: 'setup',
-      tierLevel: 2,
-    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isKnownObjectClass, parseEnvelope } from '../../../lib/webhook';
+import { isObjectClassName } from '../../../lib/object-classes';
+import { parseEnvelope } from '../../../lib/webhook';
 
 function validEnvelope(): Record<string, unknown> {
   return {
@@ -78,7 +79,7 @@ describe('parseEnvelope', () => {
     const result = parseEnvelope({ ...validEnvelope(), object_class: 'usage_file' });
 
     expect(result.success && result.envelope.object_class).toBe('usage_file');
-    expect(isKnownObjectClass('usage_file')).toBe(false);
-    expect(isKnownObjectClass('tier_config_request')).toBe(true);
+    expect(isObjectClassName('usage_file')).toBe(false);
+    expect(isObjectClassName('tier_config_request')).toBe(true);
   });
 });

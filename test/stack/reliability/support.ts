@@ -4,8 +4,8 @@
  * sweep through the Lambda Invoke API, wait until the queue is quiet, and read the emulator's call log.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SignJWT } from 'jose';
 import type { CallRecord } from '../../../emulator';
+import { signWebhookToken } from '../../../lib/webhook';
 import { type LocalStack, loadSamples, type Sample } from '../../../scripts/local-stack';
 import { startStackOnFreePorts } from '../../support/local-stack';
 
@@ -144,15 +144,17 @@ export async function sampleProducts(): Promise<string[]> {
 export async function signToken(
   secret: string,
   claims: Record<string, unknown> = {},
-  options: { alg?: string; iat?: number; exp?: number; nbf?: number } = {},
+  options: { alg?: 'HS256' | 'HS384' | 'HS512'; iat?: number; exp?: number; nbf?: number } = {},
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-    .setIssuedAt(options.iat ?? now)
-    .setExpirationTime(options.exp ?? now + 600);
-  if (options.nbf !== undefined) jwt.setNotBefore(options.nbf);
-  return jwt.sign(new TextEncoder().encode(secret));
+  const issuedAt = options.iat ?? Math.floor(Date.now() / 1000);
+  return signWebhookToken({
+    secret,
+    claims,
+    issuedAt,
+    ...(options.alg === undefined ? {} : { algorithm: options.alg }),
+    ...(options.exp === undefined ? {} : { lifetimeSeconds: options.exp - issuedAt }),
+    ...(options.nbf === undefined ? {} : { notBefore: options.nbf }),
+  });
 }
 
 export function envelope(

@@ -1,4 +1,0 @@
-/** The seed's adjustment logic: approve (returning nothing approves with the tile "Activation succeeded"). */
-import { createFulfillmentFunction } from '../../lib/lambda';
-
-export const handler = createFulfillmentFunction(() => undefined);

@@ -1,4 +1,0 @@
-import { createFulfillmentFunction } from '../../lib/lambda';
-import { changeHandler } from './change';
-
-export const handler = createFulfillmentFunction(changeHandler);

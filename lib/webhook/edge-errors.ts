@@ -1,0 +1,45 @@
+/**
+ * The one middy middleware that turns the edge's errors into answers. A client error (an `EdgeError` with
+ * `expose`) answers its status with `{error: code, message, ...details}` and is logged at WARN with what the
+ * error allows to be logged. Anything else (Connect down, a configuration that cannot load, a bug) answers
+ * the fixed 503, with no detail, and is logged at ERROR by name and message only.
+ */
+import type middy from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describeError, type Logger } from '../observability';
+import { EdgeError } from './errors';
+
+export type EdgeResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+
+export function json(statusCode: number, body: Record<string, unknown>): EdgeResult {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** The only body a 5xx of the edge ever carries. */
+export const UNAVAILABLE_BODY = {
+  error: 'unavailable',
+  message: 'The call could not be processed; retry later',
+};
+
+export function edgeErrors(options: {
+  logger: Logger;
+  route: string;
+}): middy.MiddlewareObj<unknown, EdgeResult> {
+  const { logger, route } = options;
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (error instanceof EdgeError && error.expose) {
+        logger.warn(`${route} refused: ${error.code}`, { status: error.statusCode, ...error.logged });
+        request.response = json(error.statusCode, {
+          error: error.code,
+          message: error.message,
+          ...error.details,
+        });
+        return;
+      }
+      logger.error(`${route} could not be processed: answered 503`, { error: describeError(error) });
+      request.response = json(503, UNAVAILABLE_BODY);
+    },
+  };
+}
