@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createConnectClient, type FulfillmentRequest } from '../lib/connect';
-import { createPersistenceStore, createTypeFunction, execute } from '../lib/engine';
+import { execute } from '../lib/engine';
+import { createPersistenceStore, createTypeFunction } from '../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../lib/object-classes';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';

@@ -199,8 +199,6 @@ async function main(): Promise<void> {
       const bundles = await measureBundles({
         runs: size.bundleRuns,
         sls: args.sls,
-        // The six request-type functions bundle the same code: --quick measures one of them.
-        ...(args.quick ? { functions: ['router', 'sweep', 'purchase', 'tier-config'] } : {}),
       });
       results.bundles = bundles;
       log(

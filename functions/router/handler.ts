@@ -1,10 +1,29 @@
-/** The router's composition root: its configuration, verifier and dispatcher, rebuilt when the secrets rotate. */
+/**
+ * POST /connect/webhook as a Lambda: the route (router.ts) with its errors mapped at the edge, and its
+ * composition root: the configuration, verifier and dispatcher, rebuilt when the secrets rotate.
+ */
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { configSource, perConfig } from '../../lib/config';
 import { createConfiguredDispatcher } from '../../lib/dispatch';
+import { createEdgeHandler } from '../../lib/lambda';
 import { logger } from '../../lib/observability';
 import { createWebhookVerifier } from '../../lib/webhook';
 import { automation } from '../automation';
-import { createWebhookRoute, type RouterDeps } from './router';
+import { type RouterDeps, routeWebhook } from './router';
+
+export type WebhookRouteOptions = {
+  /** The router's dependencies for this invocation (built from the current configuration). */
+  deps: () => Promise<RouterDeps>;
+  logger: PowertoolsLogger;
+  newCorrelationId?: () => string;
+};
+
+export function createWebhookRoute({ deps, ...options }: WebhookRouteOptions) {
+  return createEdgeHandler(async (call, correlationId) => routeWebhook(call, correlationId, await deps()), {
+    ...options,
+    route: 'Webhook',
+  });
+}
 
 const config = configSource({ requireWebhookSecrets: true, requireFunctionPrefix: true });
 

@@ -6,25 +6,15 @@
  * The core is pure: it takes the headers and the raw body and returns the answer, or throws an `EdgeError`
  * (401, 413, 400) that `edgeErrors` turns into an answer saying what was wrong; anything else (Connect down,
  * the configuration unreadable) is the fixed 503. No error detail, token or secret ever reaches a response.
+ * handler.ts wires it as a Lambda (lib/lambda `createEdgeHandler`).
  *
  * The payload's `api_url` is never called: the API key only goes to the configured Connect URL.
  */
-import { randomUUID } from 'node:crypto';
-import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptsProduct } from '../../lib/config';
 import type { Dispatcher } from '../../lib/dispatch';
 import { isObjectClassName } from '../../lib/object-classes';
-import {
-  type EdgeResult,
-  edgeErrors,
-  json,
-  readEnvelope,
-  readRawBody,
-  type WebhookVerifier,
-} from '../../lib/webhook';
+import { type EdgeResult, json, readEnvelope, readRawBody, type WebhookVerifier } from '../../lib/webhook';
 
 export type RouterDeps = {
   verifier: WebhookVerifier;
@@ -62,23 +52,4 @@ export async function routeWebhook(
     dispatched: summary.dispatched,
     failed: summary.failed,
   });
-}
-
-export type WebhookRouteOptions = {
-  /** The router's dependencies for this invocation (built from the current configuration). */
-  deps: () => Promise<RouterDeps>;
-  logger: PowertoolsLogger;
-  /** Ours, not API Gateway's: it follows the request into every type function's logs. */
-  newCorrelationId?: () => string;
-};
-
-/** The Lambda handler of the route: the core, with its errors mapped at the edge and the logger's context. */
-export function createWebhookRoute({ deps, logger, newCorrelationId = randomUUID }: WebhookRouteOptions) {
-  return middy(async (event: WebhookCall): Promise<EdgeResult> => {
-    const correlationId = newCorrelationId();
-    logger.appendKeys({ correlation_id: correlationId });
-    return routeWebhook(event, correlationId, await deps());
-  })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(edgeErrors({ logger, route: 'Webhook' }));
 }

@@ -5,7 +5,7 @@
 import { configSource, perConfig } from '../../lib/config';
 import { createConnectClient } from '../../lib/connect';
 import { entryFor } from '../../lib/dispatch';
-import { createPersistenceStore, createTypeFunction, type TypeFunctionDeps } from '../../lib/engine';
+import { createPersistenceStore, createTypeFunction, type TypeFunctionDeps } from '../../lib/lambda';
 import { connectLogHooks, logger } from '../../lib/observability';
 import { automation } from '../automation';
 

@@ -1,4 +1,4 @@
-/** The engine that runs the vendor's handlers: context, executor, payload, idempotency, the Lambda wiring. */
+/** The engine that runs the vendor's handlers: context, executor, payload (the Lambda wiring is lib/lambda). */
 export { type ContextDeps, createContext } from './context';
 export {
   type ExecutionOutcome,
@@ -10,13 +10,3 @@ export {
 } from './executor';
 export { applyParamUpdates, changedParams } from './params-diff';
 export { InvalidPayloadError, type Payload, parsePayload } from './payload';
-export { createPersistenceStore, type PersistenceOptions } from './persistence';
-export {
-  createTypeFunction,
-  type HandlerLookup,
-  IDEMPOTENCY_TTL_SECONDS,
-  REQUEST_LOCK_SECONDS,
-  STALE_PAYLOAD_MS,
-  type TypeFunctionDeps,
-  type TypeFunctionOptions,
-} from './type-function';

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createWebhookRoute, type RouterDeps, type WebhookCall } from '../../functions/router/router';
+import { createWebhookRoute } from '../../functions/router/handler';
+import type { RouterDeps, WebhookCall } from '../../functions/router/router';
 import type { DispatchSummary } from '../../lib/dispatch';
 import { createLogger } from '../../lib/observability';
 import { createWebhookVerifier, type EdgeResult, signWebhookToken } from '../../lib/webhook';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWebhookRoute, type RouterDeps, type WebhookCall } from '../../functions/router/router';
+import { createWebhookRoute } from '../../functions/router/handler';
+import type { RouterDeps, WebhookCall } from '../../functions/router/router';
 import type { DispatchRequest, DispatchSummary } from '../../lib/dispatch';
 import { createLogger } from '../../lib/observability';
 import { createWebhookVerifier, signWebhookToken } from '../../lib/webhook';

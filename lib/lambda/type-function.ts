@@ -23,10 +23,9 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Handler } from '../automation';
 import type { ConnectClient } from '../connect';
+import { type ExecutionResult, execute, type Payload, parsePayload } from '../engine';
 import type { AnyRequest, ObjectClass } from '../object-classes';
 import { appendRequestContext, logger as defaultLogger, describeError } from '../observability';
-import { type ExecutionResult, execute } from './executor';
-import { type Payload, parsePayload } from './payload';
 
 /** How long a completed result is remembered: far longer than any retry or redelivery window. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

@@ -18,7 +18,7 @@ import { sweep } from '../../../functions/sweep/sweep';
 import type { AutomationTable } from '../../../lib/automation';
 import { createConnectClient, type FulfillmentRequest } from '../../../lib/connect';
 import { createDispatcher, entryFor, typeFunctionNames } from '../../../lib/dispatch';
-import { createPersistenceStore, createTypeFunction } from '../../../lib/engine';
+import { createPersistenceStore, createTypeFunction } from '../../../lib/lambda';
 import { createLogger } from '../../../lib/observability';
 import { loadSamples } from '../../../scripts/local-stack';
 import { type LocalDynamo, startLocalDynamo } from '../../../scripts/local-stack/dynamo';

@@ -1,12 +1,8 @@
 /** The Lambda wiring of a type function, against a real local DynamoDB (dynalite) for idempotency. */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Fail, type FulfillmentHandler, type FulfillmentRequest, Skip } from '../../../lib/automation';
-import {
-  createPersistenceStore,
-  createTypeFunction,
-  InvalidPayloadError,
-  REQUEST_LOCK_SECONDS,
-} from '../../../lib/engine';
+import { InvalidPayloadError } from '../../../lib/engine';
+import { createPersistenceStore, createTypeFunction, REQUEST_LOCK_SECONDS } from '../../../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../../../lib/object-classes';
 import { createLogger } from '../../../lib/observability';
 import {
