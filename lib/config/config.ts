@@ -20,6 +20,9 @@ export const DEFAULT_REGION = 'us-east-1';
  * API Gateway (30 s, Lambda timeout 29 s), so that a Connect outage ends in the router's own 503 and log line.
  */
 export const DEFAULT_LISTING_BUDGET_MS = 20_000;
+/** The validator's deadline: a person is waiting, and API Gateway gives up at 30 s. */
+export const DEFAULT_VALIDATION_DEADLINE_MS = 5_000;
+export const MAX_VALIDATION_DEADLINE_MS = 25_000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -63,6 +66,16 @@ export type Config = {
     listingBudgetMs: number;
   };
   idempotency: { table: string | undefined };
+  validation: {
+    /**
+     * What the validation route answers when a validator throws or misses its deadline
+     * (`VALIDATION_ON_ERROR`): `open` (default), the object unchanged, so the order can go on and the
+     * fulfillment-time logic still decides; `closed`, a fixed error.
+     */
+    onError: 'open' | 'closed';
+    /** `VALIDATION_DEADLINE_MS`. */
+    deadlineMs: number;
+  };
   aws: {
     region: string;
     /** Under serverless-offline: the local Lambda Invoke API. */
@@ -183,6 +196,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     DEFAULT_CONNECT_TIMEOUT_MS,
   );
   const lambdaPort = number('LAMBDA_INVOKE_PORT', wholeNumber(1, 65_535), DEFAULT_OFFLINE_LAMBDA_PORT);
+  const deadlineMs = number(
+    'VALIDATION_DEADLINE_MS',
+    wholeNumber(1, MAX_VALIDATION_DEADLINE_MS, ' of milliseconds'),
+    DEFAULT_VALIDATION_DEADLINE_MS,
+  );
+  const rawOnError = optionalText(env.VALIDATION_ON_ERROR)?.toLowerCase() ?? 'open';
+  if (rawOnError !== 'open' && rawOnError !== 'closed')
+    issues.push('VALIDATION_ON_ERROR: must be open or closed');
+  const onError = rawOnError === 'closed' ? 'closed' : 'open';
 
   let activation: ActivationTemplates = () => undefined;
   try {
@@ -200,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     templates: { activation, tier: optionalText(env.CONNECT_TIER_TEMPLATE_ID) },
     dispatch: { concurrency, functionPrefix, listingBudgetMs: DEFAULT_LISTING_BUDGET_MS },
     idempotency: { table },
+    validation: { onError, deadlineMs },
     aws: {
       region: optionalText(env.AWS_REGION) ?? DEFAULT_REGION,
       lambdaEndpoint: offline ? `http://127.0.0.1:${lambdaPort}` : undefined,

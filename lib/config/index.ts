@@ -9,6 +9,7 @@ export {
   DEFAULT_OFFLINE_LAMBDA_PORT,
   DEFAULT_REGION,
   DEFAULT_SERVICE_NAME,
+  DEFAULT_VALIDATION_DEADLINE_MS,
   type LoadConfigOptions,
   type LoggingConfig,
   type LogLevel,

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       products: ['PRD-1', 'PRD-2'],
       dispatch: { concurrency: 16, functionPrefix: undefined, listingBudgetMs: 20_000 },
       idempotency: { table: 'connect-fulfillment-dev-idempotency' },
+      validation: { onError: 'open', deadlineMs: 5000 },
       aws: { region: 'us-east-1', lambdaEndpoint: undefined, dynamoEndpoint: undefined },
     });
     expect(templates.activation('PRD-ANY')).toBe('TL-111');
@@ -187,5 +188,27 @@ describe('parseActivationTemplates', () => {
 
   it('refuses a value that is not a template id, naming the variable', () => {
     expect(() => parseActivationTemplates('PRD-A:oops')).toThrow(/CONNECT_ACTIVATION_TEMPLATE_ID/);
+  });
+});
+
+describe('the validation section', () => {
+  const base = { CONNECT_API_URL: 'https://api.example.test/public/v1', CONNECT_API_KEY: 'ApiKey SU-1:k' };
+
+  it('reads the failure policy and the deadline', () => {
+    expect(
+      loadConfig({ ...base, VALIDATION_ON_ERROR: 'Closed', VALIDATION_DEADLINE_MS: '800' }).validation,
+    ).toEqual({
+      onError: 'closed',
+      deadlineMs: 800,
+    });
+  });
+
+  it('refuses an unknown policy and a deadline API Gateway would not wait for', () => {
+    expect(() => loadConfig({ ...base, VALIDATION_ON_ERROR: 'ajar' })).toThrow(
+      'VALIDATION_ON_ERROR: must be open or closed',
+    );
+    expect(() => loadConfig({ ...base, VALIDATION_DEADLINE_MS: '30000' })).toThrow(
+      'VALIDATION_DEADLINE_MS: must be at most 25000',
+    );
   });
 });
