@@ -13,13 +13,14 @@ import {
 } from './schemas';
 import { createTransport, type Transport, type TransportCall, type TransportResponse } from './transport';
 import type {
-  ConnectClient,
+  ConnectAdminClient,
   ConnectClientOptions,
   ConversationsApi,
   FulfillmentRequestsApi,
   ListQuery,
   TierConfigRequestsApi,
 } from './types';
+import { webhooksApi } from './webhooks';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -177,12 +178,13 @@ function conversationsApi(transport: Transport): ConversationsApi {
  * - Errors are {@link ConnectError} subclasses (see errors.ts); every answer is checked with the zod
  *   schemas of schemas.ts.
  * - `list` calls are async iterables over all pages (`Content-Range`), `pageSize` 100 by default, 1000 at most.
+ * - `webhooks` (list, get, create, update) serves operator tools (`npm run webhooks`), not the functions.
  *
  * @example
  * const connect = createConnectClient({ apiUrl: 'https://api.connect.cloudblue.com/public/v1', apiKey });
  * for await (const request of connect.requests.list({ filter: rql.eq('status', 'pending') })) { … }
  */
-export function createConnectClient(options: ConnectClientOptions): ConnectClient {
+export function createConnectClient(options: ConnectClientOptions): ConnectAdminClient {
   if (!options.apiUrl) throw new TypeError('createConnectClient: apiUrl is required');
   if (!options.apiKey) throw new TypeError('createConnectClient: apiKey is required');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -217,5 +219,6 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     requests: requestsApi(transport, runtime),
     tierConfigRequests: tierConfigRequestsApi(transport, runtime),
     conversations: conversationsApi(transport),
+    webhooks: webhooksApi(transport, segment, options.onInvalidItem),
   };
 }

@@ -215,3 +215,95 @@ export type ParamUpdate = {
   value_error?: string;
   structured_value?: unknown;
 };
+
+/** API.md §11.4: validator webhooks of fulfillment requests (draft and inquiring, per request type). */
+export const FULFILLMENT_VALIDATOR_TYPES = [
+  'validator',
+  'inquiring_validator',
+  'change_validator',
+  'change_inquiring_validator',
+  'renew_validator',
+  'renew_inquiring_validator',
+  'transfer_validator',
+  'transfer_inquiring_validator',
+] as const;
+
+/** API.md §11.4: validator webhooks of tier config requests (per type, status and tier level). */
+export const TIER_CONFIG_VALIDATOR_TYPES = [
+  'draft_tcr_t1_val',
+  'draft_tcr_t2_val',
+  'tcr_setup_t1_inq_val',
+  'tcr_setup_t2_inq_val',
+  'tcr_update_t1_validator',
+  'tcr_update_t2_validator',
+  'tcr_update_t1_inq_val',
+  'tcr_update_t2_inq_val',
+] as const;
+
+/** API.md §11.1: `event` (a notification, the default) or a validator type. */
+export const WEBHOOK_TYPES = [
+  'event',
+  ...FULFILLMENT_VALIDATOR_TYPES,
+  ...TIER_CONFIG_VALIDATOR_TYPES,
+] as const;
+export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+
+/** API.md §11.1 (`ns.Webhook.object_class`). */
+export const WEBHOOK_OBJECT_CLASSES = [
+  'fulfillment_request',
+  'tier_config_request',
+  'tier_account_request',
+  'listing_request',
+  'billing_request',
+  'usage_file',
+] as const;
+export type WebhookObjectClass = (typeof WEBHOOK_OBJECT_CLASSES)[number];
+
+/** `last_success` / `last_failure` of a webhook (API.md §11.1). */
+export const WebhookTriggerSchema = z.looseObject({
+  time: nullableString,
+  status: nullableString,
+  status_code: z.number().nullish(),
+  duration: z.number().nullish(),
+});
+
+/**
+ * A webhook (API.md §11.1). Strict on what a sync decides by (`id`, `product.id`, `external_url`, `active`);
+ * `type` and `object_class` are plain strings so a type Connect adds later does not hide a webhook, and a
+ * missing `type` is `event` (Connect's default). Connect does not show `jwt_secret` in every answer: optional.
+ */
+export const WebhookSchema = z.looseObject({
+  id: idSchema,
+  type: nullableString.transform((type) => type ?? 'event'),
+  object_class: z.string(),
+  label: nullableString,
+  description: nullableString,
+  product: z.looseObject({ id: idSchema, name: nullableString }),
+  external_url: z.string(),
+  jwt_secret: nullableString,
+  active: z.boolean(),
+  http_method: nullableString,
+  data: z.record(z.string(), z.unknown()).nullish(),
+  headers: z.record(z.string(), z.unknown()).nullish(),
+  api_url: nullableString,
+  created_at: nullableString,
+  modified_at: nullableString,
+  last_success: WebhookTriggerSchema.nullish(),
+  last_failure: WebhookTriggerSchema.nullish(),
+});
+export type Webhook = z.infer<typeof WebhookSchema>;
+
+/** The body of `POST /notifications/webhooks` and of `PUT /notifications/webhooks/{id}` (every field required). */
+export type WebhookBody = {
+  type: WebhookType;
+  object_class: WebhookObjectClass;
+  label: string;
+  description: string;
+  product_id: string;
+  external_url: string;
+  jwt_secret: string;
+  active: boolean;
+  http_method: 'POST';
+  data: Record<string, unknown>;
+  headers: Record<string, unknown>;
+};

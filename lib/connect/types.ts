@@ -6,6 +6,8 @@ import type {
   ParamUpdate,
   TierConfigApproval,
   TierConfigRequest,
+  Webhook,
+  WebhookBody,
 } from './schemas';
 
 export type RetryOptions = {
@@ -103,8 +105,23 @@ export interface ConversationsApi {
   postMessage(conversationId: string, text: string): Promise<ConversationMessage>;
 }
 
+export interface WebhooksApi {
+  /** Every webhook matching the query, all pages, e.g. `{filter: rql.eq('product.id', 'PRD-…')}`. */
+  list(query?: ListQuery): AsyncIterable<Webhook>;
+  get(id: string): Promise<Webhook>;
+  create(body: WebhookBody): Promise<Webhook>;
+  /** PUT: the whole webhook, as Connect requires. */
+  update(id: string, body: WebhookBody): Promise<Webhook>;
+}
+
+/** What the functions use. */
 export interface ConnectClient {
   readonly requests: FulfillmentRequestsApi;
   readonly tierConfigRequests: TierConfigRequestsApi;
   readonly conversations: ConversationsApi;
+}
+
+/** What `createConnectClient` builds: the functions' client plus what only operator tools call (webhooks). */
+export interface ConnectAdminClient extends ConnectClient {
+  readonly webhooks: WebhooksApi;
 }
