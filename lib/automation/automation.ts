@@ -50,10 +50,35 @@ export type Handler<R extends AnyRequest> = (
 export type FulfillmentHandler = Handler<FulfillmentRequest>;
 export type TierConfigHandler = Handler<TierConfigRequest>;
 
+/** The statuses a validator sees: a draft being placed, or an inquiring request being answered. */
+export type ValidationPhase = 'draft' | 'inquiring';
+
+/** What a validator receives besides the request. */
+export type ValidatorContext = {
+  /** The phase (the request's status) the validator was chosen for. */
+  readonly phase: ValidationPhase;
+  /** Every line carries the request's id, type and product. */
+  readonly logger: Logger;
+  /** Aborted when the deadline (`VALIDATION_DEADLINE_MS`) passes: pass it to a call to the vendor's system. */
+  readonly signal: AbortSignal;
+};
+
+/**
+ * Dynamic validation of a draft or inquiring request (Connect calls it while the customer fills the order in).
+ * It changes the request it is given, with `setParamError`, `clearParamError` and `setParamValue`; only the
+ * params' `value_error` and `value` reach the answer. It makes no Connect call: the answer is the change.
+ */
+export type Validator<R extends AnyRequest> = (request: R, ctx: ValidatorContext) => MaybePromise<unknown>;
+
+export type FulfillmentValidator = Validator<FulfillmentRequest>;
+export type TierConfigValidator = Validator<TierConfigRequest>;
+
 /** One entry per request type the vendor automates. */
 export type Entry<R extends AnyRequest> = {
   /** Processes a pending request. */
   process: Handler<R>;
+  /** Validates a draft or an inquiring request of this type (Connect's validator webhooks). Optional. */
+  validate?: { readonly draft?: Validator<R>; readonly inquiring?: Validator<R> };
 };
 
 /** The table: an entry per automated request type of each kind (a misspelt type does not compile). */

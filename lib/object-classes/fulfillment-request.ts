@@ -36,6 +36,7 @@ export const FULFILLMENT_REQUEST: ObjectClass<FulfillmentRequest, ApproveRequest
   },
   params: (request) => request.asset.params,
   paramLists: (request) => [request.asset.params],
+  paramPaths: [['asset', 'params']],
   note: (request) => request.note ?? '',
   setNote: (request, note) => {
     request.note = note;

@@ -52,6 +52,11 @@ export type ObjectClass<R extends AnyRequest = AnyRequest, B = unknown> = {
   params(request: R): Param[];
   /** Every parameter list a validator's error is written to (TCRs keep a copy in `configuration.params`). */
   paramLists(request: R): Param[][];
+  /**
+   * Where those lists are in the object as received (the same lists, in the same order): the validation route
+   * writes a validator's `value` / `value_error` back into the raw JSON at these paths.
+   */
+  readonly paramPaths: readonly (readonly string[])[];
   note(request: R): string;
   setNote(request: R, note: string): void;
   /** Whether an `Inquire` template is sent (fulfillment requests) or ignored with a warning (TCRs). */

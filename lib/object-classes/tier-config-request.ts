@@ -43,6 +43,7 @@ export const TIER_CONFIG_REQUEST: ObjectClass<TierConfigRequest, ApproveTierConf
     request.params,
     ...(request.configuration.params ? [request.configuration.params] : []),
   ],
+  paramPaths: [['params'], ['configuration', 'params']],
   note: (request) => request.notes ?? '',
   setNote: (request, notes) => {
     request.notes = notes;

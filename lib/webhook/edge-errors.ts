@@ -2,7 +2,8 @@
  * The one middy middleware that turns the edge's errors into answers. A client error (an `EdgeError` with
  * `expose`) answers its status with `{error: code, message, ...details}` and is logged at WARN with what the
  * error allows to be logged. Anything else (Connect down, a configuration that cannot load, a bug) answers
- * the fixed 503, with no detail, and is logged at ERROR by name and message only.
+ * the fixed 503, with no detail, and is logged at ERROR by name and message only; a server-side `EdgeError`
+ * with a `fixedBody` of its own answers that body with its status instead (never its message).
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -36,6 +37,14 @@ export function edgeErrors(options: {
           message: error.message,
           ...error.details,
         });
+        return;
+      }
+      if (error instanceof EdgeError && error.fixedBody !== undefined) {
+        logger.error(`${route} could not be processed: answered ${error.statusCode}`, {
+          ...error.logged,
+          error: describeError(error),
+        });
+        request.response = json(error.statusCode, { ...error.fixedBody });
         return;
       }
       logger.error(`${route} could not be processed: answered 503`, { error: describeError(error) });

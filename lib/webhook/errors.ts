@@ -12,6 +12,11 @@ export class EdgeError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
   /** For the log line only (e.g. the authentication failure's reason). */
   readonly logged: Readonly<Record<string, unknown>>;
+  /**
+   * A server error's own fixed body (e.g. the validation route's closed policy), answered with its status
+   * instead of the edge's 503; never the message. Ignored on a client error.
+   */
+  readonly fixedBody: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     statusCode: number,
@@ -20,6 +25,7 @@ export class EdgeError extends Error {
     options: {
       details?: Record<string, unknown>;
       logged?: Record<string, unknown>;
+      fixedBody?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {
@@ -29,6 +35,7 @@ export class EdgeError extends Error {
     this.expose = statusCode < 500;
     this.details = options.details ?? {};
     this.logged = options.logged ?? {};
+    this.fixedBody = this.expose ? undefined : options.fixedBody;
   }
 }
 
