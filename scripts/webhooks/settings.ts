@@ -64,6 +64,11 @@ function productsOf(products: string[], validation: string[], where: string) {
       `No products configured (${where}): webhooks are per product, so a sync needs the list`,
     );
   }
+  if (products.includes('*')) {
+    throw new SettingsError(
+      `Products is * (every product) (${where}): webhooks are per product, so a sync needs the product ids`,
+    );
+  }
   const validationProducts = validation.includes('*') ? products : validation;
   const unknown = validationProducts.filter((product) => !products.includes(product));
   if (unknown.length > 0) {

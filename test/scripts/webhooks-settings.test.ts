@@ -78,16 +78,18 @@ describe('local settings (no --stage)', () => {
     });
   });
 
-  it('refuse no products, a validation product that is not a product, and a base that is not a URL', () => {
+  it('refuse no products, every product (*), a validation product that is not a product, a base that is not a URL', () => {
     // Act
     const none = () => localSettings({});
     const outside = () => localSettings({ CONNECT_PRODUCTS: 'PRD-1', CONNECT_VALIDATION_PRODUCTS: 'PRD-2' });
     const notUrl = () => localSettings({ CONNECT_PRODUCTS: 'PRD-1' }, { url: 'ftp://x' });
+    const every = () => localSettings({ CONNECT_PRODUCTS: '*' });
 
     // Assess
     expect(none).toThrow(/No products configured \(CONNECT_PRODUCTS\)/);
     expect(outside).toThrow(/Validation products not among the products: PRD-2/);
     expect(notUrl).toThrow(SettingsError);
+    expect(every).toThrow(/Products is \* \(every product\).*needs the product ids/);
   });
 
   it('split comma lists, dropping blanks', () => {
