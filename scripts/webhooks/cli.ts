@@ -1,6 +1,6 @@
 /**
- * `npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run]`: registers, as
- * code, the Connect webhooks of every configured product (see plan.ts for what and how ours are marked,
+ * `npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run] [--force]`:
+ * registers, as code, the Connect webhooks of every configured product (see plan.ts for what and how ours are marked,
  * settings.ts for where the settings come from). Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { VALIDATE_ROUTE, WEBHOOK_ROUTE } from './plan';
 import { type AwsReaders, localSettings, SettingsError, stageSettings } from './settings';
 import { InvalidWebhooksError, syncWebhooks } from './sync';
 
-export const USAGE = `Usage: npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run]
+export const USAGE = `Usage: npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run] [--force]
 
   Creates or updates, in Connect, the webhooks of every configured product: the fulfillment_request and
   tier_config_request events to <base>${WEBHOOK_ROUTE} and, for the validation products, the validators
@@ -22,6 +22,8 @@ export const USAGE = `Usage: npm run webhooks -- sync [--stage <name>] [--region
   --region <name>  the stage's region (default AWS_REGION, AWS_DEFAULT_REGION, then us-east-1)
   --url <base>     the base URL to register instead of the stack's (or http://127.0.0.1:3000)
   --dry-run        print the plan, change nothing
+  --force          update every webhook of ours, even those that look up to date (their secret was changed
+                   by hand in Connect, which does not show secrets)
 `;
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
@@ -81,6 +83,7 @@ export async function runCli(
       client,
       target: settings,
       dryRun: values['dry-run'] ?? false,
+      force: values.force ?? false,
       out: io.out,
       invalid,
     });
@@ -108,6 +111,7 @@ function parse(argv: readonly string[]) {
       region: { type: 'string' },
       url: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

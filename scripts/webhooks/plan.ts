@@ -185,11 +185,15 @@ function labelParts(webhook: Webhook, prefix: string): { objectClass: string; ty
 
 /**
  * The plan from what Connect has (`existing`: every webhook of the configured products, and every webhook
- * of ours wherever it is) to what the target wants. Ours that are no longer wanted (a product or its
+ * of ours wherever it is) to what the target wants; `force` updates ours even where nothing differs. Ours that are no longer wanted (a product or its
  * validation taken out of the configuration) and duplicates of ours are deactivated, never deleted; foreign
  * webhooks are listed and left alone.
  */
-export function planSync(target: SyncTarget, existing: readonly Webhook[]): Plan {
+export function planSync(
+  target: SyncTarget,
+  existing: readonly Webhook[],
+  options: { force?: boolean } = {},
+): Plan {
   const fingerprint = secretFingerprint(target.secret);
   const prefix = labelPrefix(target.service, target.stage);
   const desired = desiredWebhooks(target, fingerprint);
@@ -249,7 +253,9 @@ export function planSync(target: SyncTarget, existing: readonly Webhook[]): Plan
     if (current === undefined) {
       rows.push({ ...base, action: 'create', detail: [], body: bodyOf(want, target.secret, true) });
     } else {
-      const changes = differences(current, want, target.secret, fingerprint);
+      const found = differences(current, want, target.secret, fingerprint);
+      // A secret changed by hand in Connect cannot be seen (Connect does not show it): --force writes it again.
+      const changes = found.length === 0 && options.force ? ['forced'] : found;
       rows.push(
         changes.length === 0
           ? { ...base, action: 'unchanged', webhookId: current.id, detail: [] }

@@ -42,13 +42,15 @@ export async function syncWebhooks(options: {
   client: Pick<ConnectAdminClient, 'webhooks'>;
   target: SyncTarget;
   dryRun: boolean;
+  /** Update every webhook of ours, even those that look up to date (a secret changed by hand in Connect). */
+  force?: boolean;
   out: (line: string) => void;
   /** The list's schema failures, as the client reports them through `onInvalidItem`. */
   invalid?: InvalidItemEvent[];
 }): Promise<SyncResult> {
   const { client, target, dryRun, out } = options;
   const existing = await listWebhooks(client, target, options.invalid ?? []);
-  const plan = planSync(target, existing);
+  const plan = planSync(target, existing, { force: options.force ?? false });
 
   let changed = 0;
   if (!dryRun) {

@@ -139,6 +139,21 @@ describe('the plan', () => {
     expect(summarize(plan.rows, false)).toBe('Nothing to change: 20 webhooks up to date.');
   });
 
+  it('with force, updates every webhook of ours even where nothing differs, and never a foreign one', () => {
+    // Prepare
+    const foreign = webhook({ label: 'by hand' });
+
+    // Act
+    const plan = planSync(target, [...current(), foreign], { force: true });
+
+    // Assess
+    expect(plan.rows.map((row) => `${row.action} ${row.detail.join()}`)).toEqual(
+      Array(20).fill('update forced'),
+    );
+    expect(plan.rows.every((row) => row.body?.jwt_secret === target.secret)).toBe(true);
+    expect(plan.foreign).toEqual([foreign]);
+  });
+
   it('updates a changed URL, keeping the data and headers someone set', () => {
     // Prepare
     const moved = webhook({

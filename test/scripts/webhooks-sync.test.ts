@@ -138,6 +138,23 @@ describe('webhooks sync against the emulator', () => {
     expect(ids.every((id) => secretOf(id) === 'new')).toBe(true);
   });
 
+  it('cannot see a secret changed by hand in Connect; --force writes the stage secret again', async () => {
+    // Prepare
+    await sync();
+    const [first] = webhooks();
+    emulator.store.updateWebhook(first?.id ?? '', { jwt_secret: 'changed-in-the-portal' });
+
+    // Act
+    const plain = await sync();
+    const forced = await sync(['--force']);
+
+    // Assess
+    expect(plain.out).toContain('Nothing to change: 20 webhooks up to date.');
+    expect(forced.out).toMatch(/fulfillment_request +event +update +WH-[\d-]+ +forced\n/);
+    expect(forced.out).toContain('20 updated, 0 unchanged.');
+    expect(secretOf(first?.id ?? '')).toBe(SECRET);
+  });
+
   it('--dry-run prints the plan and changes nothing', async () => {
     // Prepare
     await sync(['--url', 'http://127.0.0.1:3000']);
