@@ -1,6 +1,7 @@
 /**
  * `npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run] [--force]`: the
- * Connect webhooks of a stage (or of the local stack), as code. See scripts/webhooks/cli.ts and docs/deploy.md.
+ * Connect webhooks of a stage (or of the local stack), as code. See scripts/webhooks/cli.ts and
+ * docs/deploy.md.
  */
 import { awsReaders } from './webhooks/aws';
 import { runCli } from './webhooks/cli';

@@ -1,7 +1,7 @@
 /**
  * `npm run webhooks -- sync [--stage <name>] [--region <region>] [--url <base>] [--dry-run] [--force]`:
- * registers, as code, the Connect webhooks of every configured product (see plan.ts for what and how ours are marked,
- * settings.ts for where the settings come from). Exit codes: 0 done, 1 failed, 2 usage.
+ * registers, as code, the Connect webhooks of every configured product (plan.ts: what, and how ours are
+ * marked; settings.ts: where the settings come from). Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
 import { ConnectError, createConnectClient, type InvalidItemEvent } from '../../lib/connect';

@@ -4,9 +4,9 @@
  *
  * Ours are marked by their label, `<service>:<stage>:<object class>:<type>` (e.g.
  * `connect-fulfillment:prod:fulfillment_request:event`): one label per product, object class and type, and
- * a webhook whose label does not start with `<service>:<stage>:` is never changed. The description says the
- * same in words and carries a fingerprint of the JWT secret, because Connect does not show a webhook's secret:
- * a changed secret is seen as a changed fingerprint.
+ * a webhook whose label does not start with `<service>:<stage>:` is never changed. The description says
+ * the same in words and carries a fingerprint of the JWT secret, because Connect does not show a webhook's
+ * secret: a changed secret is seen as a changed fingerprint.
  */
 import { scryptSync } from 'node:crypto';
 import {
@@ -185,9 +185,9 @@ function labelParts(webhook: Webhook, prefix: string): { objectClass: string; ty
 
 /**
  * The plan from what Connect has (`existing`: every webhook of the configured products, and every webhook
- * of ours wherever it is) to what the target wants; `force` updates ours even where nothing differs. Ours that are no longer wanted (a product or its
- * validation taken out of the configuration) and duplicates of ours are deactivated, never deleted; foreign
- * webhooks are listed and left alone.
+ * of ours wherever it is) to what the target wants; `force` updates ours even where nothing differs. Ours
+ * that are no longer wanted (a product or its validation taken out of the configuration) and duplicates of
+ * ours are deactivated, never deleted; foreign webhooks are listed and left alone.
  */
 export function planSync(
   target: SyncTarget,
@@ -254,7 +254,7 @@ export function planSync(
       rows.push({ ...base, action: 'create', detail: [], body: bodyOf(want, target.secret, true) });
     } else {
       const found = differences(current, want, target.secret, fingerprint);
-      // A secret changed by hand in Connect cannot be seen (Connect does not show it): --force writes it again.
+      // A secret changed by hand in Connect cannot be seen (Connect hides it): --force writes it again.
       const changes = found.length === 0 && options.force ? ['forced'] : found;
       rows.push(
         changes.length === 0

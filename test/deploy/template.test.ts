@@ -1,9 +1,9 @@
 /**
  * The CloudFormation template `npm run package` builds, held to what cfn-lint and an AWS review would ask of
- * it, without needing cfn-lint: every function has a log group with a retention, the HTTP API logs its calls
- * and is throttled, every alarm notifies the topic, the dead-letter queue is encrypted and keeps its messages,
- * no policy of ours grants `Resource: "*"` where AWS does not require it, every reference resolves, and the
- * alarms and the dashboard read the metrics of the contract (docs/operations.md).
+ * it, without needing cfn-lint: every function has a log group with a retention, the HTTP API logs its
+ * calls and is throttled, every alarm notifies the topic, the dead-letter queue is encrypted and keeps its
+ * messages, no policy of ours grants `Resource: "*"` where AWS does not require it, every reference
+ * resolves, and the alarms and the dashboard read the metrics of the contract (docs/operations.md).
  *
  * Packaged into a temporary folder, esbuild working in its own folder, so that it runs beside any other
  * `npm run package`.
