@@ -43,18 +43,43 @@ function decode(raw: string): string {
   }
 }
 
+/**
+ * A quote at `i`: `"` or `'`, as written or percent-encoded (`%22`, `%27`: what a client's URL encoding makes
+ * of them, and what Connect reads as quotes once it has decoded the query string). Its character and length.
+ */
+function quoteAt(text: string, i: number): { quote: string; length: number } | undefined {
+  const ch = text[i];
+  if (ch === '"' || ch === "'") return { quote: ch, length: 1 };
+  if (ch !== '%') return undefined;
+  const code = text.slice(i + 1, i + 3);
+  if (code === '22') return { quote: '"', length: 3 };
+  if (code === '27') return { quote: "'", length: 3 };
+  return undefined;
+}
+
+/** Where the quote opened at `from` closes: its start and length, or `undefined` when it never does. */
+function closingQuote(text: string, from: number, quote: string): { at: number; length: number } | undefined {
+  for (let i = from; i < text.length; i += 1) {
+    const found = quoteAt(text, i);
+    if (found?.quote === quote) return { at: i, length: found.length };
+  }
+  return undefined;
+}
+
 /** Splits on `sep` outside parentheses and quotes. */
 function splitTopLevel(text: string, sep: string): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let quote: string | undefined;
   let start = 0;
   for (let i = 0; i < text.length; i += 1) {
+    const opened = quoteAt(text, i);
+    if (opened) {
+      const closed = closingQuote(text, i + opened.length, opened.quote);
+      i = closed === undefined ? text.length : closed.at + closed.length - 1;
+      continue;
+    }
     const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '(') depth += 1;
+    if (ch === '(') depth += 1;
     else if (ch === ')') depth -= 1;
     else if (ch === sep && depth === 0) {
       parts.push(text.slice(start, i));
@@ -87,11 +112,12 @@ class Parser {
       this.pos += 1;
       return { kind: 'list', items: this.parseArgs() };
     }
-    if (ch === '"' || ch === "'") {
-      const end = this.text.indexOf(ch, this.pos + 1);
-      if (end < 0) throw new RqlError(`Unterminated quote in "${this.text}"`);
-      const raw = this.text.slice(this.pos + 1, end);
-      this.pos = end + 1;
+    const opened = quoteAt(this.text, this.pos);
+    if (opened) {
+      const closed = closingQuote(this.text, this.pos + opened.length, opened.quote);
+      if (closed === undefined) throw new RqlError(`Unterminated quote in "${this.text}"`);
+      const raw = this.text.slice(this.pos + opened.length, closed.at);
+      this.pos = closed.at + closed.length;
       return { kind: 'value', raw, quoted: true };
     }
     const start = this.pos;

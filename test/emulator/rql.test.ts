@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentRange, matches, parseQuery, project, RqlError, runQuery, valuesAt } from '../../emulator/rql';
+import { rql } from '../../lib/connect';
 
 const requests = [
   {
@@ -86,6 +87,28 @@ describe('parseQuery', () => {
   ])('refuses %s', (_name, text) => {
     // Act + Assess
     expect(() => parseQuery(text)).toThrow(RqlError);
+  });
+
+  it.each([
+    ['a timestamp', 'ge', '2024-01-02T00:00:00.000001+00:00', ['PR-3']],
+    ['a value with parentheses and a comma', 'eq', 'a (b), c', ['PR-2']],
+    ['a value holding a double quote', 'eq', 'say "hi"', ['PR-1']],
+  ])('reads %s quoted by the client and percent-encoded by its URL', (_name, op, value, expected) => {
+    // Arrange: what reaches the server once fetch's URL has encoded the client's quotes (%22, %27)
+    const items = [
+      { id: 'PR-1', created: '2024-01-01T00:00:00+00:00', note: 'say "hi"' },
+      { id: 'PR-2', created: '2024-01-02T00:00:00+00:00', note: 'a (b), c' },
+      { id: 'PR-3', created: '2024-01-02T00:00:00.000002+00:00', note: '' },
+    ];
+    const term = op === 'ge' ? rql.ge('created', value) : rql.eq('note', value);
+    const url = new URL(`http://emulator/requests?${term}&ordering(created)&limit=10`);
+
+    // Act
+    const found = runQuery(items, parseQuery(url.search.slice(1))).items.map((item) => item.id);
+
+    // Assess
+    expect(url.search).toMatch(/%2[27]/);
+    expect(found).toEqual(expected);
   });
 
   it('reads null() as a null value', () => {
