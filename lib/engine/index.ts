@@ -13,7 +13,14 @@ export {
 } from './executor';
 export { applyParamUpdates, changedParams } from './params-diff';
 export { InvalidPayloadError, type Payload, parsePayload } from './payload';
-export { applyEdits, type EntryLocation, locateListEntries, type Span, type TextEdit } from './raw-json';
+export {
+  applyEdits,
+  type EntryLocation,
+  locateListEntries,
+  nestsDeeperThan,
+  type Span,
+  type TextEdit,
+} from './raw-json';
 export {
   type DeadlineTimer,
   type ParamChange,

@@ -198,6 +198,34 @@ export function locateListEntries(
   });
 }
 
+/**
+ * Whether the JSON text nests objects and arrays deeper than `limit` (a flat scan, strings skipped). `JSON.parse`
+ * accepts any depth; recursive code after it (a deep copy, a validator walking the object) does not.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      // Skip the string: up to its closing quote (a quote after an odd number of backslashes is escaped).
+      let end = index + 1;
+      for (;;) {
+        const quote = text.indexOf('"', end);
+        if (quote < 0) return false;
+        let backslashes = 0;
+        while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes += 1;
+        end = quote + 1;
+        if (backslashes % 2 === 0) break;
+      }
+      index = end - 1;
+    } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) depth -= 1;
+  }
+  return false;
+}
+
 /** `text` with the edits applied; the edits must not overlap (insertions at one place keep their order). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   if (edits.length === 0) return text;

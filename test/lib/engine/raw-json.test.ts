@@ -1,6 +1,6 @@
 /** Locating the parameter lists in a JSON text as received, and editing it in place (lib/engine/raw-json.ts). */
 import { describe, expect, it } from 'vitest';
-import { applyEdits, locateListEntries } from '../../../lib/engine';
+import { applyEdits, locateListEntries, nestsDeeperThan } from '../../../lib/engine';
 
 const PATHS = [['asset', 'params']] as const;
 
@@ -84,5 +84,15 @@ describe('applyEdits', () => {
         { start: 2, end: 3, text: '' },
       ]),
     ).toThrow(RangeError);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('counts objects and arrays, not brackets inside strings', () => {
+    expect(nestsDeeperThan('{"a":[{"b":[]}]}', 4)).toBe(false);
+    expect(nestsDeeperThan('{"a":[{"b":[]}]}', 3)).toBe(true);
+    expect(nestsDeeperThan(`{"a":"${'['.repeat(100)}\\","b":"\\"[["}`, 2)).toBe(false);
+    expect(nestsDeeperThan(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 64)).toBe(true);
+    expect(nestsDeeperThan('"just a string"', 0)).toBe(false);
   });
 });
