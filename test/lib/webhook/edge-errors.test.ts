@@ -1,7 +1,7 @@
 /** The edge's error mapping (lib/webhook edgeErrors): a server EdgeError's own fixed body, and only that. */
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
-import { EdgeError, edgeErrors, UNAVAILABLE_BODY } from '../../../lib/webhook';
+import { EdgeError, type EdgeResult, edgeErrors, UNAVAILABLE_BODY } from '../../../lib/webhook';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { RecordingLogger } from '../../support/recording-logger';
 
@@ -10,7 +10,7 @@ function answerTo(error: unknown) {
   const handler = middy(async () => {
     throw error;
   }).use(edgeErrors({ logger, route: 'Test' }));
-  return { logger, result: handler({}, fakeLambdaContext()) };
+  return { logger, result: handler({}, fakeLambdaContext()) as Promise<EdgeResult> };
 }
 
 describe('edgeErrors', () => {
