@@ -51,6 +51,10 @@ function group(operator: 'and' | 'or', terms: readonly string[]): string {
 export const rql = {
   eq: (name: string, value: RqlValue): string => `eq(${field(name)},${rqlValue(value)})`,
   ne: (name: string, value: RqlValue): string => `ne(${field(name)},${rqlValue(value)})`,
+  gt: (name: string, value: RqlValue): string => `gt(${field(name)},${rqlValue(value)})`,
+  ge: (name: string, value: RqlValue): string => `ge(${field(name)},${rqlValue(value)})`,
+  lt: (name: string, value: RqlValue): string => `lt(${field(name)},${rqlValue(value)})`,
+  le: (name: string, value: RqlValue): string => `le(${field(name)},${rqlValue(value)})`,
   in: (name: string, values: readonly RqlValue[]): string => `in(${field(name)},${list(values)})`,
   out: (name: string, values: readonly RqlValue[]): string => `out(${field(name)},${list(values)})`,
   like: (name: string, pattern: string): string => `like(${field(name)},${rqlValue(pattern)})`,
