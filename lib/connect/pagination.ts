@@ -70,8 +70,20 @@ export async function* paginate<T>(
       if (parsed.success) {
         yield parsed.data;
       } else {
-        const id = typeof item === 'object' && item !== null && 'id' in item ? String(item.id) : undefined;
-        onInvalidItem?.({ path, id, issues: describeIssues(parsed.error) });
+        const field = (name: string) => {
+          const value =
+            typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[name] : undefined;
+          return typeof value === 'string' ? value : undefined;
+        };
+        const event: InvalidItemEvent = {
+          path,
+          id: typeof item === 'object' && item !== null && 'id' in item ? String(item.id) : undefined,
+          type: field('type'),
+          updated: field('updated'),
+          issues: describeIssues(parsed.error),
+        };
+        onInvalidItem?.(event);
+        query.onInvalidItem?.(event);
       }
     }
     offset += page.length;

@@ -49,6 +49,9 @@ export type InvalidItemEvent = {
   path: string;
   /** The object's `id` when it has one. */
   id: string | undefined;
+  /** Its `type` and `updated`, when they are strings (to record what could not be read). */
+  type?: string | undefined;
+  updated?: string | undefined;
   /** The failing fields, e.g. `type: Invalid option…` (never values). */
   issues: string[];
 };
@@ -70,6 +73,8 @@ export type ListQuery = {
   ordering?: readonly string[];
   /** `limit` per page. Default 100, at most 1000. */
   pageSize?: number;
+  /** Called for each object of this listing that fails its schema, besides the client's own hook. */
+  onInvalidItem?: (event: InvalidItemEvent) => void;
 };
 
 export type ApproveRequestBody =
