@@ -6,6 +6,7 @@
  * Each type with an entry runs in its own Lambda (named after the type; `tier-config` for every tier config
  * request); a type without an entry (renew, transfer) goes to `unsupported`, which fails it with
  * "Operation not supported: <type>". serverless.yml deploys exactly these functions (a test checks it).
+ * `validate` answers Connect's validator webhooks for drafts and inquiring requests (docs/validation.md).
  */
 import { defineAutomation } from '../../lib/automation';
 import { approve } from './approve';
@@ -13,9 +14,13 @@ import { logChanges } from './change';
 import { createDemoProvisioner } from './provisioner';
 import { createPurchaseHandler } from './purchase';
 import { createTierConfigHandler } from './tier-config';
+import { clearErrors } from './validate-change';
+import { validatePurchase } from './validate-purchase';
+import { validateTierConfig } from './validate-tier-config';
 
 export const automation = defineAutomation(({ templates }) => {
   const tierConfig = createTierConfigHandler({ tierTemplateId: templates.tier });
+  const tierValidation = { draft: validateTierConfig, inquiring: validateTierConfig };
   return {
     fulfillment_request: {
       purchase: {
@@ -24,16 +29,17 @@ export const automation = defineAutomation(({ templates }) => {
           provisioner: createDemoProvisioner(),
           activationTemplates: templates.activation,
         }),
+        validate: { draft: validatePurchase, inquiring: validatePurchase },
       },
-      change: { process: logChanges },
+      change: { process: logChanges, validate: { draft: clearErrors, inquiring: clearErrors } },
       suspend: { process: approve },
       resume: { process: approve },
       cancel: { process: approve },
       adjustment: { process: approve },
     },
     tier_config_request: {
-      setup: { process: tierConfig },
-      update: { process: tierConfig },
+      setup: { process: tierConfig, validate: tierValidation },
+      update: { process: tierConfig, validate: tierValidation },
       adjustment: { process: tierConfig },
     },
   };

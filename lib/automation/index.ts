@@ -20,9 +20,14 @@ export {
   defineAutomation,
   type Entry,
   type FulfillmentHandler,
+  type FulfillmentValidator,
   type Handler,
   type TierConfigHandler,
+  type TierConfigValidator,
   type UpdateParametersOptions,
+  type ValidationPhase,
+  type Validator,
+  type ValidatorContext,
 } from './automation';
 export {
   changedItems,
@@ -43,6 +48,9 @@ export {
   Fail,
   Inquire,
   type InquireOptions,
+  MAX_RESCHEDULE_SECONDS,
+  Park,
+  Reschedule,
   Skip,
 } from './outcomes';
-export { getParam, paramValue } from './params';
+export { clearParamError, getParam, paramValue, setParamError, setParamValue } from './params';

@@ -5,11 +5,15 @@
  * missing `old_quantity` counts as 0 (API.md §1.5, §2.4).
  */
 import type { FulfillmentRequest, Item, Quantity } from '../connect';
+import { Park } from './outcomes';
 
 export type ParsedQuantity = number | 'unlimited';
 
-/** Thrown by `parseQuantity` for a value that is neither a whole number ≥ 0, `-1` nor `"unlimited"`. */
-export class InvalidQuantityError extends Error {
+/**
+ * Thrown by `parseQuantity` for a value that is neither a whole number ≥ 0, `-1` nor `"unlimited"`. It parks
+ * the request (a `Park`): no retry would make it parse.
+ */
+export class InvalidQuantityError extends Park {
   readonly value: unknown;
 
   constructor(value: unknown) {
@@ -22,9 +26,10 @@ export class InvalidQuantityError extends Error {
 }
 
 /**
- * `"7"` and `7` → 7; `-1`, `"-1"` and `"unlimited"` (any case) → `'unlimited'`; `null`, `undefined`
- * and `""` → 0 (a missing quantity counts as none). Strings are trimmed. Anything else throws
- * `InvalidQuantityError`.
+ * `"7"`, `"7.0"` and `7` → 7; `-1`, `"-1"`, `"-1.0"` and `"unlimited"` (any case) → `'unlimited'` (Connect's
+ * subscription objects write whole numbers as decimals, as its Python SDK reads them); `null`, `undefined`
+ * and `""` → 0 (a missing quantity counts as none). Strings are trimmed. Anything else (`"2.5"`, `-3`)
+ * throws `InvalidQuantityError`, which parks the request.
  */
 export function parseQuantity(quantity: Quantity | null | undefined): ParsedQuantity {
   if (quantity === null || quantity === undefined) return 0;
@@ -35,10 +40,13 @@ export function parseQuantity(quantity: Quantity | null | undefined): ParsedQuan
   }
   const text = quantity.trim();
   if (text === '') return 0;
-  if (text === '-1' || text.toLowerCase() === 'unlimited') return 'unlimited';
-  if (/^\d+$/.test(text)) {
-    const value = Number(text);
-    if (Number.isSafeInteger(value)) return value;
+  if (text.toLowerCase() === 'unlimited') return 'unlimited';
+  // A whole number, optionally written with a zero fraction (`72.0`).
+  const whole = /^(-?\d+)(?:\.0+)?$/.exec(text)?.[1];
+  if (whole !== undefined) {
+    const value = Number(whole);
+    if (value === -1) return 'unlimited';
+    if (Number.isSafeInteger(value) && value >= 0) return value;
   }
   throw new InvalidQuantityError(quantity);
 }

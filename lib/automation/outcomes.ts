@@ -87,3 +87,47 @@ export class Skip extends Error {
     this.note = message;
   }
 }
+
+/** The longest a request can be rescheduled for at once: 30 days. */
+export const MAX_RESCHEDULE_SECONDS = 30 * 86_400;
+/** The default wait of `Reschedule`, and the shortest and default of `Reschedule.slow` (as in Connect's extensions). */
+export const RESCHEDULE_SECONDS = 30;
+export const SLOW_RESCHEDULE_SECONDS = 300;
+
+/**
+ * Not yet: leave the request as it is and process it again in `seconds` (1 s to 30 days, default 30), e.g.
+ * while the vendor's system provisions. Nothing is sent to Connect; the request stays pending. For long
+ * waits, `Reschedule.slow(seconds)` waits at least 300 s.
+ */
+export class Reschedule extends Error {
+  readonly seconds: number;
+
+  constructor(seconds: number = RESCHEDULE_SECONDS, message?: string) {
+    if (!Number.isFinite(seconds) || seconds < 1 || seconds > MAX_RESCHEDULE_SECONDS) {
+      throw new RangeError(`Reschedule: seconds must be from 1 to ${MAX_RESCHEDULE_SECONDS}, got ${seconds}`);
+    }
+    super(message ?? `Reschedule in ${Math.ceil(seconds)} s`);
+    this.name = 'Reschedule';
+    this.seconds = Math.ceil(seconds);
+  }
+
+  /** A long wait: at least {@link SLOW_RESCHEDULE_SECONDS}. */
+  static slow(seconds: number = SLOW_RESCHEDULE_SECONDS, message?: string): Reschedule {
+    return new Reschedule(Math.max(seconds, SLOW_RESCHEDULE_SECONDS), message);
+  }
+}
+
+/**
+ * Stop and ask a person: nothing is sent to Connect, and the request is not processed again until it changes
+ * in Connect or an operator releases it (`npm run tasks -- release <id>`). For a case the logic can never
+ * decide by itself, such as a product without the parameter it needs. `reason` is what the operator reads.
+ */
+export class Park extends Error {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'Park';
+    this.reason = reason;
+  }
+}
