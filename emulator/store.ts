@@ -404,6 +404,11 @@ export class EmulatorStore {
     return this.render(this.storedRequest(id));
   }
 
+  /** A request's status alone, with no copy of the request: for pollers that watch hundreds (benchmarks). */
+  requestStatus(id: string): string {
+    return this.storedRequest(id).data.status;
+  }
+
   createRequest(input: unknown): FulfillmentRequest {
     const body = parseBody(CreateRequestBody, input);
     const draft = body.status === 'draft';

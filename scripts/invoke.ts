@@ -13,7 +13,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../emulator';
-import { LOCAL_DEFAULTS, LOCAL_IDEMPOTENCY_TABLE } from './local-stack';
+import { LOCAL_DEFAULTS, LOCAL_TASKS_TABLE } from './local-stack';
 import { startLocalDynamo } from './local-stack/dynamo';
 import { connectHttp, createSampleRequests, SampleSchema, seedSubscriptions } from './local-stack/samples';
 
@@ -53,7 +53,7 @@ async function main() {
 
   const apiKey = process.env.CONNECT_API_KEY || LOCAL_DEFAULTS.apiKey;
   const emulator = await startEmulator({ port: Number(process.env.CONNECT_EMULATOR_PORT || 0), apiKey });
-  const dynamo = await startLocalDynamo(Number(process.env.DYNAMODB_PORT || 0), LOCAL_IDEMPOTENCY_TABLE);
+  const dynamo = await startLocalDynamo(Number(process.env.DYNAMODB_PORT || 0), LOCAL_TASKS_TABLE);
   try {
     let payloadFile = eventFile;
     let requestId: string | undefined;

@@ -8,6 +8,7 @@ import { styleText } from 'node:util';
 import { type LocalStack, loadSamples, startLocalStack } from './local-stack';
 import { startSampleRun } from './local-stack/sample-run';
 import { actionOf, type EmulatorCall, renderTable } from './local-stack/tracker';
+import { validateUrl } from './local-stack/validation';
 
 const demo = process.argv.includes('--demo');
 const verbose = process.argv.includes('--verbose');
@@ -57,6 +58,7 @@ async function main() {
   });
   print(`Connect emulator   ${stack.apiUrl}   (API key: ${stack.apiKey.replace(/:.*/, ':…')})`);
   print(`Webhook            POST ${stack.webhookUrl}`);
+  print(`Validation         POST ${validateUrl(stack)}   (docs/validation.md)`);
   print(`Lambda invoke API  ${stack.lambdaEndpoint}`);
   print(`Local DynamoDB     ${stack.dynamoEndpoint}`);
 
@@ -81,7 +83,7 @@ async function main() {
   let announced = false;
   let settledAt: number | undefined;
   for (;;) {
-    const changes = run.poll();
+    const changes = await run.poll();
     if (run.settled()) settledAt ??= Date.now();
     const summary =
       settledAt === undefined

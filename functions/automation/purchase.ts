@@ -1,9 +1,11 @@
 /**
  * The seed's purchase logic (the PHP SDK's "Fulfillment Example"):
+ * - a product without an `email` parameter → Park: nothing to ask, nothing to write, a person must look;
  * - no email → Inquire, the email parameter gets a value_error;
  * - an item over 1000000 units → Fail;
- * - otherwise provision, write the ActivationKey fulfillment parameter, and approve with the product's
- *   activation template, or with the welcome tile when none is configured.
+ * - otherwise provision (the vendor's system may answer "in progress": Reschedule until it is done), write
+ *   the ActivationKey fulfillment parameter, and approve with the product's activation template, or with the
+ *   welcome tile when none is configured.
  */
 import {
   approveWithTemplate,
@@ -11,9 +13,12 @@ import {
   Fail,
   type FulfillmentHandler,
   type FulfillmentRequest,
+  getParam,
   Inquire,
+  Park,
   paramValue,
   parseQuantity,
+  Reschedule,
 } from '../../lib/automation';
 import type { Provisioner } from './provisioner';
 
@@ -24,6 +29,7 @@ export const EMAIL_PARAM = 'email';
 export const ACTIVATION_KEY_PARAM = 'ActivationKey';
 export const MAX_QUANTITY = 1_000_000;
 export const MISSING_EMAIL_ERROR = 'Email address has not been provided, please provide one';
+export const MISSING_EMAIL_PARAM = 'the product has no parameter `email`';
 export const WELCOME_TILE =
   '# Welcome to Fallball!\n\nYes, you decided to have an account in our amazing service!';
 
@@ -39,6 +45,9 @@ function oversizedItem(request: FulfillmentRequest) {
 // #region handler
 export function createPurchaseHandler(deps: PurchaseDeps): FulfillmentHandler {
   return async (request, ctx) => {
+    // Real products name their parameters as they like: writing a value_error to a parameter the product
+    // does not have would be refused by Connect, for ever.
+    if (getParam(request, EMAIL_PARAM) === undefined) throw new Park(MISSING_EMAIL_PARAM);
     if (!paramValue(request, EMAIL_PARAM)?.trim()) {
       throw new Inquire({ [EMAIL_PARAM]: MISSING_EMAIL_ERROR });
     }
@@ -53,8 +62,13 @@ export function createPurchaseHandler(deps: PurchaseDeps): FulfillmentHandler {
       ctx.logger.info('Already provisioned: reusing the ActivationKey');
     } else {
       ctx.logger.info('Provisioning the account in the vendor system');
-      const { activationKey } = await deps.provisioner.provision(request);
-      await ctx.updateParameters([{ id: ACTIVATION_KEY_PARAM, value: activationKey, value_error: '' }]);
+      const provisioning = await deps.provisioner.provision(request);
+      if ('inProgress' in provisioning) {
+        throw new Reschedule(provisioning.retryAfterSeconds, 'Provisioning in progress in the vendor system');
+      }
+      await ctx.updateParameters([
+        { id: ACTIVATION_KEY_PARAM, value: provisioning.activationKey, value_error: '' },
+      ]);
     }
     const templateId = deps.activationTemplates(request.asset.product.id);
     return templateId ? approveWithTemplate(templateId) : approveWithTile(WELCOME_TILE);

@@ -4,11 +4,10 @@
  */
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { configSource, perConfig } from '../../lib/config';
-import { createConfiguredDispatcher } from '../../lib/dispatch';
+import { createConfiguredRequester } from '../../lib/dispatch';
 import { createEdgeHandler } from '../../lib/lambda';
 import { logger } from '../../lib/observability';
 import { createWebhookVerifier } from '../../lib/webhook';
-import { automation } from '../automation';
 import { type RouterDeps, routeWebhook } from './router';
 
 export type WebhookRouteOptions = {
@@ -25,13 +24,17 @@ export function createWebhookRoute({ deps, ...options }: WebhookRouteOptions) {
   });
 }
 
-const config = configSource({ requireWebhookSecrets: true, requireFunctionPrefix: true });
+const config = configSource({
+  requireWebhookSecrets: true,
+  requireFunctionPrefix: true,
+  requireProducts: true,
+});
 
 const depsFor = perConfig(
   (current): RouterDeps => ({
     verifier: createWebhookVerifier({ secrets: current.webhookSecrets }),
     products: current.products,
-    dispatcher: createConfiguredDispatcher(current, automation(current), logger),
+    requester: createConfiguredRequester(current),
   }),
 );
 

@@ -1,7 +1,8 @@
 /**
- * POST /connect/webhook, the whole route. In ARCHITECTURE.md's order: raw body (base64 aware, size-capped) →
- * JWT (HS256) → JSON → envelope schema → object class and product checks → list every pending request →
- * one async invoke per request → 202 with a summary. Nothing is dispatched unless every check passed.
+ * POST /connect/webhook, the whole route: raw body (base64 aware, size-capped) → JWT (HS256) → JSON →
+ * envelope schema → object class and product checks → the product's dispatch asked for (one asynchronous
+ * invocation of the `dispatch` function) → 202. The answer does not wait for the listing: it takes the same
+ * time whatever the queue's depth. Nothing is dispatched unless every check passed.
  *
  * The core is pure: it takes the headers and the raw body and returns the answer, or throws an `EdgeError`
  * (401, 413, 400) that `edgeErrors` turns into an answer saying what was wrong; anything else (Connect down,
@@ -12,15 +13,15 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptsProduct } from '../../lib/config';
-import type { Dispatcher } from '../../lib/dispatch';
+import type { DispatchRequester } from '../../lib/dispatch';
 import { isObjectClassName } from '../../lib/object-classes';
 import { type EdgeResult, json, readEnvelope, readRawBody, type WebhookVerifier } from '../../lib/webhook';
 
 export type RouterDeps = {
   verifier: WebhookVerifier;
-  /** Products this deployment processes; empty means all. */
+  /** Products this deployment processes (`*`: every product). */
   products: readonly string[];
-  dispatcher: Dispatcher;
+  requester: DispatchRequester;
   maxBodyBytes?: number;
 };
 
@@ -41,15 +42,7 @@ export async function routeWebhook(
   if (!acceptsProduct(deps, productId)) {
     return json(202, { status: 'ignored', reason: `product ${productId} is not processed here` });
   }
-  // Connect (or Lambda) down or refusing: the fixed 503 tells Connect the delivery failed; the sweep retries.
-  const summary = await deps.dispatcher.dispatch({ productId, objectClass, correlationId, webhookId });
-  return json(202, {
-    status: 'dispatched',
-    correlationId,
-    productId,
-    objectClass,
-    listed: summary.listed,
-    dispatched: summary.dispatched,
-    failed: summary.failed,
-  });
+  // Lambda refusing the invocation: the fixed 503 tells Connect the delivery failed; the sweep retries.
+  await deps.requester.request({ productId, objectClass, correlationId, webhookId });
+  return json(202, { status: 'accepted', correlationId, productId, objectClass });
 }

@@ -1,21 +1,19 @@
-/** The sweep's composition root (serverless.yml `sweepSchedule`, rate 5 minutes by default). */
+/** The sweep's composition root (serverless.yml `sweepRate`, every 5 minutes by default). */
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { configSource, perConfig } from '../../lib/config';
-import { createConfiguredDispatcher } from '../../lib/dispatch';
-import { ALL_PRODUCTS } from '../../lib/object-classes';
+import { ALL_PRODUCTS, configSource, perConfig } from '../../lib/config';
+import { createConfiguredRequester } from '../../lib/dispatch';
 import { logger } from '../../lib/observability';
-import { automation } from '../automation';
 import { type SweepDeps, sweep } from './sweep';
 
-const config = configSource({ requireFunctionPrefix: true });
+const config = configSource({ requireFunctionPrefix: true, requireProducts: true });
 
 const depsFor = perConfig(
   (current): SweepDeps => ({
-    // An empty CONNECT_PRODUCTS means every product: one listing without a product filter.
-    products: current.products.length > 0 ? current.products : [ALL_PRODUCTS],
-    dispatcher: createConfiguredDispatcher(current, automation(current), logger),
+    // `*`: one listing per kind without a product filter.
+    products: current.products.includes(ALL_PRODUCTS) ? [ALL_PRODUCTS] : current.products,
+    requester: createConfiguredRequester(current),
     logger,
   }),
 );

@@ -1,29 +1,32 @@
 /**
- * The safety net for lost webhooks: for every configured product, list and dispatch what is pending, tier
- * config requests first (a purchase can wait on its tier setup), through the router's own dispatcher.
+ * The safety net for lost webhooks and lost triggers: for every configured product, ask for a dispatch of
+ * what is pending, tier config requests first (a purchase can wait on its tier setup). The dispatches run in
+ * the `dispatch` function, so a sweep takes seconds whatever the queues' depth, and two sweeps never overlap
+ * on the same work (the task record lets each request through once).
  */
-import type { Dispatcher, DispatchSummary } from '../../lib/dispatch';
+import type { DispatchRequester } from '../../lib/dispatch';
 import { OBJECT_CLASSES } from '../../lib/object-classes';
 import { describeError, type Logger } from '../../lib/observability';
 
 export type SweepDeps = {
   /** The products to sweep (`'*'`: one listing without a product filter). */
   products: readonly string[];
-  dispatcher: Dispatcher;
+  requester: DispatchRequester;
   logger: Logger;
 };
 
-export type SweepResult = { correlationId: string; summaries: DispatchSummary[]; failures: number };
+export type SweepResult = { correlationId: string; requested: number; failures: number };
 
 export async function sweep(correlationId: string, deps: SweepDeps): Promise<SweepResult> {
-  const summaries: DispatchSummary[] = [];
+  let requested = 0;
   let failures = 0;
   for (const { name: objectClass } of OBJECT_CLASSES) {
     for (const productId of deps.products) {
       try {
-        summaries.push(await deps.dispatcher.dispatch({ productId, objectClass, correlationId }));
+        await deps.requester.request({ productId, objectClass, correlationId });
+        requested += 1;
       } catch (error) {
-        // One product's failure (Connect down for it, say) must not starve the others.
+        // One product's failure must not starve the others.
         failures += 1;
         deps.logger.error('Sweep of a product failed; the next sweep retries', {
           productId,
@@ -33,5 +36,5 @@ export async function sweep(correlationId: string, deps: SweepDeps): Promise<Swe
       }
     }
   }
-  return { correlationId, summaries, failures };
+  return { correlationId, requested, failures };
 }

@@ -5,23 +5,33 @@
 import { configSource, perConfig } from '../../lib/config';
 import { createConnectClient } from '../../lib/connect';
 import { entryFor } from '../../lib/dispatch';
-import { createPersistenceStore, createTypeFunction, type TypeFunctionDeps } from '../../lib/lambda';
+import { createTypeFunction, type TypeFunctionDeps } from '../../lib/lambda';
 import { connectLogHooks, logger } from '../../lib/observability';
+import { createEventBridgeScheduler } from '../../lib/scheduler';
+import { createTaskStore } from '../../lib/tasks';
 import { automation } from '../automation';
 
-const config = configSource({ requireIdempotencyTable: true });
+const config = configSource({ requireTasksTable: true });
 
 const depsFor = perConfig((current): TypeFunctionDeps => {
   const table = automation(current);
-  const store = {
-    table: current.idempotency.table ?? '',
-    endpoint: current.aws.dynamoEndpoint,
-    region: current.aws.region,
-  };
   return {
     client: createConnectClient({ ...current.connect, ...connectLogHooks(logger) }),
     handlerFor: (objectClass, type) => entryFor(table, objectClass, type)?.process,
-    newPersistenceStore: () => createPersistenceStore(store),
+    tasks: createTaskStore({
+      table: current.tasks.table ?? '',
+      endpoint: current.aws.dynamoEndpoint,
+      region: current.aws.region,
+    }),
+    scheduler: createEventBridgeScheduler({
+      group: current.scheduler.group ?? '',
+      roleArn: current.scheduler.roleArn ?? '',
+      deadLetterArn: current.scheduler.deadLetterArn,
+      endpoint: current.scheduler.endpoint,
+      region: current.aws.region,
+    }),
+    settings: current.tasks,
+    functionPrefix: current.dispatch.functionPrefix,
   };
 });
 

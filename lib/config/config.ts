@@ -20,9 +20,36 @@ export const DEFAULT_REGION = 'us-east-1';
  * API Gateway (30 s, Lambda timeout 29 s), so that a Connect outage ends in the router's own 503 and log line.
  */
 export const DEFAULT_LISTING_BUDGET_MS = 20_000;
+export const DEFAULT_DISPATCHER_FUNCTION = 'dispatch';
 /** The validator's deadline: a person is waiting, and API Gateway gives up at 30 s. */
 export const DEFAULT_VALIDATION_DEADLINE_MS = 5_000;
 export const MAX_VALIDATION_DEADLINE_MS = 25_000;
+
+/** Every product: a stage must say so explicitly (`CONNECT_PRODUCTS=*`); an empty list is an error. */
+export const ALL_PRODUCTS = '*';
+
+/** The shortest `TASK_LEASE_SECONDS`: longer than a type function's timeout (120 s). */
+export const MIN_TASK_LEASE_SECONDS = 180;
+
+/** The task record's defaults (lib/tasks), each overridable by its variable. */
+export const TASK_DEFAULTS = {
+  /**
+   * `TASK_LEASE_SECONDS`: how long a dispatched request is not dispatched again (a normal run takes seconds;
+   * Lambda's own retries of a crashed run come within about 9 minutes); after it, a dead run is dispatched again.
+   */
+  leaseSeconds: 900,
+  /** `SKIP_RETRY_SECONDS`: a skipped request is dispatched again no earlier than this. */
+  skipRetrySeconds: 120,
+  /** `MAX_HANDLER_FAILURES`: a handler error repeated this many times for one version parks the request. */
+  maxFailures: 5,
+  /** `FAILURE_RETRY_SECONDS`: the first retry of a handler error; each next one waits twice as long. */
+  failureRetrySeconds: 30,
+  /** `MAX_RESCHEDULES` and `MAX_RESCHEDULE_DAYS`: past either, a rescheduled request is parked. */
+  maxReschedules: 1_000,
+  maxRescheduleDays: 30,
+  /** `TASK_RETENTION_DAYS`: a decided record is kept this long (DynamoDB TTL); a parked one until released. */
+  retentionDays: 30,
+} as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -53,7 +80,7 @@ export type Config = {
   };
   /** Webhook JWT secrets, current first; more than one while rotating. Empty when not required. */
   webhookSecrets: string[];
-  /** Products this deployment processes; empty means all. */
+  /** Products this deployment processes (`CONNECT_PRODUCTS`); `['*']` means every product. */
   products: string[];
   /** The templates the shipped business logic approves with. */
   templates: { activation: ActivationTemplates; tier: string | undefined };
@@ -64,8 +91,31 @@ export type Config = {
     functionPrefix: string | undefined;
     /** Budget of each listing call, retries included. */
     listingBudgetMs: number;
+    /** `DISPATCH_FUNCTION`: the short name of the Lambda that lists and dispatches a product's queue. */
+    dispatcherFunction: string;
   };
-  idempotency: { table: string | undefined };
+  /** The task record (lib/tasks): `TASKS_TABLE`, and how long leases, retries and reschedules go on. */
+  tasks: {
+    table: string | undefined;
+    leaseSeconds: number;
+    skipRetrySeconds: number;
+    maxFailures: number;
+    failureRetrySeconds: number;
+    maxReschedules: number;
+    maxRescheduleDays: number;
+    retentionDays: number;
+  };
+  /** Where a rescheduled request's trigger is created (EventBridge Scheduler; a local adapter offline). */
+  scheduler: {
+    /** `SCHEDULE_GROUP`: the stage's schedule group. */
+    group: string | undefined;
+    /** `SCHEDULER_ROLE_ARN`: the role EventBridge Scheduler invokes the type functions with. */
+    roleArn: string | undefined;
+    /** `SCHEDULER_DLQ_ARN`: where a trigger that could not be delivered goes. */
+    deadLetterArn: string | undefined;
+    /** `SCHEDULER_ENDPOINT`: the local stack's adapter. */
+    endpoint: string | undefined;
+  };
   validation: {
     /**
      * What the validation route answers when a validator throws or misses its deadline
@@ -88,8 +138,12 @@ export type Config = {
 export type LoadConfigOptions = {
   /** The router verifies JWTs: it needs at least one secret. Default false. */
   requireWebhookSecrets?: boolean;
-  /** The type functions lock requests in DynamoDB: they need the table name. Default false. */
-  requireIdempotencyTable?: boolean;
+  /** The validation route makes no Connect call: it runs without the API key (false). Default true. */
+  requireApiKey?: boolean;
+  /** The type functions, the dispatcher and the sweep keep task records: they need the table. Default false. */
+  requireTasksTable?: boolean;
+  /** The router, the dispatcher and the sweep act per product: they need the product list. Default false. */
+  requireProducts?: boolean;
   /** The router and the sweep invoke the type functions by name: they need `SERVICE` and `STAGE`. Default false. */
   requireFunctionPrefix?: boolean;
 };
@@ -160,15 +214,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
 
   const apiKey = optionalText(env.CONNECT_API_KEY);
-  if (apiKey === undefined) issues.push('CONNECT_API_KEY: is required');
+  if (apiKey === undefined && options.requireApiKey !== false) issues.push('CONNECT_API_KEY: is required');
 
   const webhookSecrets = commaList(env.CONNECT_WEBHOOK_SECRETS);
   if (options.requireWebhookSecrets && webhookSecrets.length === 0) {
     issues.push('CONNECT_WEBHOOK_SECRETS: needs at least one secret');
   }
 
-  const table = optionalText(env.IDEMPOTENCY_TABLE);
-  if (options.requireIdempotencyTable && table === undefined) issues.push('IDEMPOTENCY_TABLE: is required');
+  const table = optionalText(env.TASKS_TABLE);
+  if (options.requireTasksTable && table === undefined) issues.push('TASKS_TABLE: is required');
+
+  const products = commaList(env.CONNECT_PRODUCTS);
+  if (options.requireProducts && products.length === 0) {
+    // Fail closed: a missing or empty list must never mean "every product of the vendor account".
+    issues.push('CONNECT_PRODUCTS: names no product; list the products (comma list), or * for every product');
+  }
 
   const service = optionalText(env.SERVICE);
   const stage = optionalText(env.STAGE);
@@ -201,6 +261,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     wholeNumber(1, MAX_VALIDATION_DEADLINE_MS, ' of milliseconds'),
     DEFAULT_VALIDATION_DEADLINE_MS,
   );
+  const positive = (name: string, fallback: number, max = 1_000_000_000, min = 1) =>
+    number(name, wholeNumber(min, max), fallback);
+  const tasks = {
+    table,
+    // A claim must outlast a run: the type functions time out at 120 s, and a run that cannot end within its
+    // claim is not started.
+    leaseSeconds: positive('TASK_LEASE_SECONDS', TASK_DEFAULTS.leaseSeconds, 86_400, MIN_TASK_LEASE_SECONDS),
+    skipRetrySeconds: positive('SKIP_RETRY_SECONDS', TASK_DEFAULTS.skipRetrySeconds, 86_400),
+    maxFailures: positive('MAX_HANDLER_FAILURES', TASK_DEFAULTS.maxFailures, 1_000),
+    failureRetrySeconds: positive('FAILURE_RETRY_SECONDS', TASK_DEFAULTS.failureRetrySeconds, 3_600),
+    maxReschedules: positive('MAX_RESCHEDULES', TASK_DEFAULTS.maxReschedules),
+    maxRescheduleDays: positive('MAX_RESCHEDULE_DAYS', TASK_DEFAULTS.maxRescheduleDays, 365),
+    retentionDays: positive('TASK_RETENTION_DAYS', TASK_DEFAULTS.retentionDays, 3_650),
+  };
   const rawOnError = optionalText(env.VALIDATION_ON_ERROR)?.toLowerCase() ?? 'open';
   if (rawOnError !== 'open' && rawOnError !== 'closed')
     issues.push('VALIDATION_ON_ERROR: must be open or closed');
@@ -218,10 +292,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   return {
     connect: { apiUrl, apiKey: apiKey ?? '', timeoutMs },
     webhookSecrets,
-    products: commaList(env.CONNECT_PRODUCTS),
+    products,
     templates: { activation, tier: optionalText(env.CONNECT_TIER_TEMPLATE_ID) },
-    dispatch: { concurrency, functionPrefix, listingBudgetMs: DEFAULT_LISTING_BUDGET_MS },
-    idempotency: { table },
+    dispatch: {
+      concurrency,
+      functionPrefix,
+      listingBudgetMs: DEFAULT_LISTING_BUDGET_MS,
+      dispatcherFunction: optionalText(env.DISPATCH_FUNCTION) ?? DEFAULT_DISPATCHER_FUNCTION,
+    },
+    tasks,
+    scheduler: {
+      group: optionalText(env.SCHEDULE_GROUP),
+      roleArn: optionalText(env.SCHEDULER_ROLE_ARN),
+      deadLetterArn: optionalText(env.SCHEDULER_DLQ_ARN),
+      endpoint: optionalText(env.SCHEDULER_ENDPOINT),
+    },
     validation: { onError, deadlineMs },
     aws: {
       region: optionalText(env.AWS_REGION) ?? DEFAULT_REGION,
@@ -231,9 +316,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
 }
 
-/** True when this deployment processes the product (an empty product list means all). */
+/** True when this deployment processes the product (`*` in the list: every product). */
 export function acceptsProduct(config: { readonly products: readonly string[] }, productId: string): boolean {
-  return config.products.length === 0 || config.products.includes(productId);
+  return config.products.includes(ALL_PRODUCTS) || config.products.includes(productId);
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;

@@ -1,10 +1,12 @@
 export {
   type ActivationTemplates,
+  ALL_PRODUCTS,
   acceptsProduct,
   type Config,
   ConfigError,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DISPATCH_CONCURRENCY,
+  DEFAULT_DISPATCHER_FUNCTION,
   DEFAULT_LISTING_BUDGET_MS,
   DEFAULT_OFFLINE_LAMBDA_PORT,
   DEFAULT_REGION,
@@ -18,6 +20,7 @@ export {
   MAX_DISPATCH_CONCURRENCY,
   OFFLINE_CONNECT_API_URL,
   parseActivationTemplates,
+  TASK_DEFAULTS,
 } from './config';
 export {
   CONFIG_REFRESH_MS,

@@ -1,36 +1,54 @@
 /**
- * The dispatcher of a deployment, as the router and the sweep both build it from their configuration: the
- * Connect client with the listing budget, the Lambda invoker, the concurrency, the vendor's table.
+ * The dispatch side of a deployment, as the composition roots build it from their configuration: the Lambda
+ * invoker, the requester (router, sweep), the dispatcher (the `dispatch` function).
  */
 import type { AutomationTable } from '../automation';
 import type { Config } from '../config';
 import { createConnectClient } from '../connect';
 import { connectLogHooks, type Logger } from '../observability';
+import type { TaskStore } from '../tasks';
 import { createDispatcher, type Dispatcher } from './dispatcher';
-import { createLambdaInvoker } from './invoker';
+import { createLambdaInvoker, type Invoker } from './invoker';
+import { createDispatchRequester, type DispatchRequester } from './requester';
+
+/** `event`: queued (asking for a dispatch); `wait`: the run, waited for (the dispatch running a type function). */
+export function createConfiguredInvoker(config: Config, mode: 'event' | 'wait' = 'event'): Invoker {
+  const { functionPrefix } = config.dispatch;
+  if (functionPrefix === undefined)
+    throw new TypeError('dispatch.functionPrefix is required (SERVICE and STAGE)');
+  return createLambdaInvoker({
+    functionPrefix,
+    mode,
+    endpoint: config.aws.lambdaEndpoint,
+    region: config.aws.region,
+  });
+}
+
+export function createConfiguredRequester(
+  config: Config,
+  invoker = createConfiguredInvoker(config),
+): DispatchRequester {
+  return createDispatchRequester(invoker, config.dispatch.dispatcherFunction);
+}
 
 export function createConfiguredDispatcher(
   config: Config,
   automation: AutomationTable,
+  tasks: TaskStore,
   logger: Logger,
 ): Dispatcher {
-  const { functionPrefix } = config.dispatch;
-  if (functionPrefix === undefined)
-    throw new TypeError('dispatch.functionPrefix is required (SERVICE and STAGE)');
   return createDispatcher({
     client: createConnectClient({
       ...config.connect,
-      // A listing of several pages can still run longer; the sweep then picks up what the router could not.
+      // Each listing call gets this budget, its retries included; a page that cannot be read ends the dispatch.
       retry: { maxElapsedMs: config.dispatch.listingBudgetMs },
       ...connectLogHooks(logger),
     }),
-    invoker: createLambdaInvoker({
-      functionPrefix,
-      endpoint: config.aws.lambdaEndpoint,
-      region: config.aws.region,
-    }),
+    invoker: createConfiguredInvoker(config, 'wait'),
+    tasks,
     automation,
     concurrency: config.dispatch.concurrency,
+    leaseSeconds: config.tasks.leaseSeconds,
     logger,
   });
 }

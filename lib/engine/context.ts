@@ -14,6 +14,8 @@ export type ContextDeps = {
   logger: Logger;
   /** Called with `METHOD path` before each Connect call (the executor collects them). */
   recordCall?: (call: string) => void;
+  /** Called with the request's new `updated` after each of our writes that Connect answered with one. */
+  onVersion?: (updated: string) => void;
 };
 
 /** Builds the context over a copy of `request`; the caller's object is never changed. */
@@ -38,8 +40,15 @@ export function createContext<R extends AnyRequest>(
         return [];
       }
       record(`PUT ${objectClass.path}/${current.id}`);
-      await connect.updateParams(current.id, changed, note);
+      const answer = await connect.updateParams(current.id, changed, note);
       applyParamUpdates(objectClass.params(current), changed);
+      // Our own write is a new version in Connect: what a later listing shows is not someone else's change.
+      // (A tier config request's PUT answers no object: its version is left as it was.)
+      const updated = (answer as { updated?: unknown } | undefined)?.updated;
+      if (typeof updated === 'string' && updated !== '') {
+        current.updated = updated;
+        deps.onVersion?.(updated);
+      }
       if (note !== undefined) objectClass.setNote(current, note);
       deps.logger.info('Parameters updated', { params: changed.map((param) => param.id) });
       return changed;

@@ -10,16 +10,32 @@
  * | throws `Inquire`              | PUT changed params, POST inquire (`{template_id}` or `{}` on fulfillment requests) |
  * | throws `Fail`                 | POST fail `{reason}`                                                            |
  * | throws `Skip`                 | no status change; the message is posted to the request's conversation          |
- * | throws anything else          | logged (name and message only) and rethrown, for Lambda's retries and DLQ      |
+ * | throws `Reschedule(seconds)`  | no call: `rescheduled`, the caller processes it again in `seconds`             |
+ * | throws `Park(reason)`         | no call: `parked` with the reason (an invalid quantity is one)                 |
+ * | throws anything else          | logged (name and message only) and rethrown: the caller decides (lib/lambda)   |
  * | no handler for the type       | POST fail "Operation not supported: <type>" (the seed's default)               |
  *
- * Only `pending` requests are acted on. An action Connect refuses with a 4xx (validation or not found)
- * is checked by re-reading the request: already in the action's target state → success; moved on to
- * another state → skipped; still pending → the refusal is real and is rethrown. No `error_code` is
- * matched (none is documented for wrong-state actions).
+ * Only `pending` requests are acted on. A write Connect refuses with a 4xx (validation or not found) is
+ * checked by re-reading the request: already in the action's target state → success; moved on to another
+ * state → skipped; still pending → the refusal is real and permanent: `parked`, with Connect's code and
+ * message, and nothing more is sent. No `error_code` is matched (none is documented for wrong-state actions).
  */
-import { approveWithTile, DEFAULT_ACTIVATION_TILE, Fail, type Handler, Inquire, Skip } from '../automation';
-import { type ConnectClient, ConnectNotFoundError, ConnectValidationError } from '../connect';
+import {
+  approveWithTile,
+  DEFAULT_ACTIVATION_TILE,
+  Fail,
+  type Handler,
+  Inquire,
+  Park,
+  Reschedule,
+  Skip,
+} from '../automation';
+import {
+  type ConnectClient,
+  type ConnectError,
+  ConnectNotFoundError,
+  ConnectValidationError,
+} from '../connect';
 import type { AnyRequest, Approval, ObjectClass } from '../object-classes';
 import { describeError, type Logger } from '../observability';
 import { createContext } from './context';
@@ -27,7 +43,7 @@ import { createContext } from './context';
 /** Longest text posted to a conversation for a `Skip` (the Connect SDKs' convention). */
 export const MAX_CONVERSATION_MESSAGE_LENGTH = 540;
 
-export type ExecutionOutcome = 'approved' | 'inquired' | 'failed' | 'skipped';
+export type ExecutionOutcome = 'approved' | 'inquired' | 'failed' | 'skipped' | 'rescheduled' | 'parked';
 
 export type ExecutionResult = {
   requestId: string;
@@ -36,7 +52,27 @@ export type ExecutionResult = {
   detail?: string;
   /** The Connect calls made, as `METHOD path`, in order. */
   calls?: string[];
+  /** rescheduled: in how many seconds. */
+  rescheduleSeconds?: number;
+  /** parked: why, in plain words, and Connect's refusal when there was one. */
+  reason?: string;
+  error?: { code?: string; message: string };
 };
+
+/** What a refused write was, in the words of the park reason. */
+function refusedWrite(error: ConnectError): string {
+  if (error.method === 'PUT') return 'the parameter update';
+  const action = error.path.split('/').at(-1);
+  return action === 'approve' || action === 'inquire' || action === 'fail'
+    ? `the ${action} action`
+    : 'the call';
+}
+
+/** `Connect refused the parameter update: Parameter email does not exist (VAL_001)`. */
+export function refusalReason(error: ConnectError): string {
+  const said = error.errors.length > 0 ? error.errors.join('; ') : `HTTP ${error.status ?? '?'}`;
+  return `Connect refused ${refusedWrite(error)}: ${said}${error.errorCode ? ` (${error.errorCode})` : ''}`;
+}
 
 export type ExecutorDeps = {
   client: ConnectClient;
@@ -44,6 +80,11 @@ export type ExecutorDeps = {
   logger: Logger;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Called with the request's `updated` after each of our own writes (lib/lambda records the version a run
+   * left, so that its own PUT is not taken for someone else's change, even when the handler then throws).
+   */
+  onVersion?: (updated: string) => void;
 };
 
 type TargetStatus = 'approved' | 'inquiring' | 'failed';
@@ -145,8 +186,22 @@ export async function execute<R extends AnyRequest>(
       });
       return done('skipped', `moved on: ${current}`);
     }
-    logger.error('Connect refused the action', { error: describeError(error) });
-    throw error;
+    // Still pending: the refusal is real, and sending it again would be refused again. Park it, once.
+    const refusal = error as ConnectError;
+    const reason = refusalReason(refusal);
+    // WARN here: the caller logs the parking itself, once, at ERROR.
+    logger.warn('Connect refused a write on a pending request: it is parked', {
+      reason,
+      error: { code: refusal.errorCode, status: refusal.status, message: refusal.errors.join('; ') },
+    });
+    return {
+      ...done('parked', reason),
+      reason,
+      error: {
+        ...(refusal.errorCode ? { code: refusal.errorCode } : {}),
+        message: refusal.errors.join('; ') || reason,
+      },
+    };
   };
 
   const act = async (status: TargetStatus, action: () => Promise<string | undefined>) => {
@@ -159,7 +214,12 @@ export async function execute<R extends AnyRequest>(
     }
   };
 
-  const ctx = createContext(objectClass, request, { client, logger, recordCall: (call) => calls.push(call) });
+  const ctx = createContext(objectClass, request, {
+    client,
+    logger,
+    recordCall: (call) => calls.push(call),
+    ...(deps.onVersion === undefined ? {} : { onVersion: deps.onVersion }),
+  });
   const run = handler ?? (unsupported as Handler<R>);
   let returned: unknown;
   try {
@@ -186,6 +246,14 @@ export async function execute<R extends AnyRequest>(
       });
     }
     if (error instanceof Skip) return skip(request.id, error, { client, logger, calls }, done);
+    if (error instanceof Reschedule) {
+      logger.info('Rescheduled by the handler', { seconds: error.seconds });
+      return { ...done('rescheduled', `in ${error.seconds} s`), rescheduleSeconds: error.seconds };
+    }
+    if (error instanceof Park) {
+      logger.info('Parked by the handler: nothing is sent to Connect', { reason: error.reason });
+      return { ...done('parked', error.reason), reason: error.reason };
+    }
     if (isRefusal(error)) return recheck(error, undefined);
     logger.error('Handler failed', { error: describeError(error) });
     throw error;

@@ -1,76 +1,67 @@
 /**
- * The Lambda side of a type function: validate the dispatcher's payload, log with the request's context,
- * take the idempotency lock, run the vendor's handler through the executor.
+ * The request's lifecycle around the vendor's handler, in a type function (type-function.ts wires it as the
+ * Lambda handler).
  *
- * Idempotency (Powertools, DynamoDB), two records per invocation:
- * - per request version (id + `updated`), kept a day: a decided version (approved, inquired, failed) is not
- *   redone, the stored result is returned; a new version (back to pending after an inquiry, or changed under
- *   us) is processed again. A skipped one is not kept: Skip means "try again later";
- * - per request id, while in progress and `REQUEST_LOCK_SECONDS` after: another delivery of the request, of any
- *   version, is skipped without error and without a Connect call. After a crash the lock expires with the
- *   Lambda's remaining time.
- * A listing older than `STALE_PAYLOAD_MS` is read again from Connect before anything is decided on it.
+ * 1. The payload: a dispatched request (its claim taken by the dispatcher), a hand-made event (claimed here),
+ *    or a rescheduled request's trigger (its due claim taken here, the request read from Connect).
+ * 2. The claim's lease must outlast this run (an event that waited in Lambda's queue past it is dropped: the
+ *    request has been, or will be, dispatched again).
+ * 3. A listing older than `STALE_PAYLOAD_MS` (a Lambda retry, an event queued under throttling) is read again
+ *    from Connect: its copy may predate an ActivationKey written by a run that then crashed.
+ * 4. The engine runs the handler and applies its outcome in Connect (lib/engine).
+ * 5. One write completes the task record (lib/tasks): done, rescheduled (with a trigger), or parked.
+ *
+ * Errors: a Connect or AWS outage (auth, 5xx, timeouts, network, rate limits exhausted) is logged and runs
+ * again after a backoff (60 s, 120 s, … 15 min) through the same trigger as a reschedule, never counted
+ * against the request; only when the record cannot be written either is it rethrown, the claim kept, for
+ * Lambda to retry (twice, then the dead-letter queue). Any other error is the handler's: it is retried after a
+ * backoff (30 s, 60 s, …) and parks the request at the `maxFailures`-th time for one version. Nothing
+ * permanent is ever thrown back to Lambda to retry.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { randomUUID } from 'node:crypto';
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Handler } from '../automation';
-import type { ConnectClient } from '../connect';
-import { type ExecutionResult, execute, type Payload, parsePayload } from '../engine';
-import type { AnyRequest, ObjectClass } from '../object-classes';
-import { appendRequestContext, logger as defaultLogger, describeError } from '../observability';
-
-/** How long a completed result is remembered: far longer than any retry or redelivery window. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-/**
- * How long after processing a request other deliveries of it are skipped, whatever version they carry.
- * Longer than the usual spread of duplicate deliveries; a request that really comes back to pending
- * (after an inquiry) is processed by the first webhook or sweep after it.
- */
-export const REQUEST_LOCK_SECONDS = 120;
+import type { Config } from '../config';
+import {
+  ConnectAuthError,
+  type ConnectClient,
+  ConnectNetworkError,
+  ConnectRateLimitError,
+  ConnectResponseError,
+  ConnectServerError,
+  ConnectTimeoutError,
+} from '../connect';
+import { type ExecutionResult, execute, InvalidPayloadError, type Payload, parsePayload } from '../engine';
+import {
+  type AnyRequest,
+  isObjectClassName,
+  type ObjectClass,
+  type ObjectClassName,
+  objectClassNamed,
+} from '../object-classes';
+import {
+  appendRequestContext,
+  logger as defaultLogger,
+  describeError,
+  redactSecrets,
+} from '../observability';
+import { type ScheduledRun, type Scheduler, scheduleName } from '../scheduler';
+import {
+  type Claim,
+  type Completion,
+  failureBackoffSeconds,
+  outageBackoffSeconds,
+  type TaskError,
+  type TaskStore,
+} from '../tasks';
 
 /**
  * A payload listed longer ago than this is re-read from Connect before anything is decided on it. Fresh
  * dispatches run within seconds; Lambda's own retries come a minute or more later (1 and 2 minutes), and
- * events may wait in the async queue under throttling: their copy of the request may predate writes made
- * since (an ActivationKey PUT by an invocation that then crashed) or a status change.
+ * events may wait in the async queue under throttling.
  */
 export const STALE_PAYLOAD_MS = 30_000;
-
-/** A delivery that arrived just after another invocation processed the same request. */
-class RecentlyProcessedError extends Error {
-  override readonly name = 'RecentlyProcessedError';
-}
-
-/** Carries a skipped result past the per-version record, which must not keep it (the request stays pending). */
-class NotDecided extends Error {
-  override readonly name = 'NotDecided';
-  readonly result: ExecutionResult;
-
-  constructor(result: ExecutionResult) {
-    super(`not decided: ${result.detail ?? 'skipped'}`);
-    this.result = result;
-  }
-}
-
-export type TypeFunctionDeps = {
-  client: ConnectClient;
-  /** The vendor's handler for a request type of a kind (from the automation table). */
-  handlerFor: HandlerLookup;
-  /**
-   * A new store over the idempotency table. Called once per idempotency layer: a Powertools persistence
-   * layer keeps the configuration of the function it serves, so two layers cannot share one.
-   */
-  newPersistenceStore: () => BasePersistenceLayer;
-};
 
 /** The vendor's handler for a request type of a kind; `undefined` when the type is not automated. */
 export type HandlerLookup = <R extends AnyRequest>(
@@ -78,51 +69,122 @@ export type HandlerLookup = <R extends AnyRequest>(
   type: string,
 ) => Handler<R> | undefined;
 
+export type TypeFunctionDeps = {
+  client: ConnectClient;
+  /** The vendor's handler for a request type of a kind (from the automation table). */
+  handlerFor: HandlerLookup;
+  tasks: TaskStore;
+  scheduler: Scheduler;
+  settings: Config['tasks'];
+  /** `<service>-<stage>`: the function's short name is what follows it. */
+  functionPrefix: string | undefined;
+};
+
 export type TypeFunctionOptions = {
   /** Called on every invocation (the composition root memoizes it, rebuilt when the configuration changes). */
   deps: () => TypeFunctionDeps | Promise<TypeFunctionDeps>;
   logger?: PowertoolsLogger;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   now?: () => number;
+  newToken?: () => string;
 };
 
-/** Turns a skipped result into a `NotDecided` throw, so that the per-version record around it is dropped. */
-function idempotentWithinLock<P>(
-  run: (payload: P, context: Context) => Promise<ExecutionResult>,
-): (payload: P, context: Context) => Promise<ExecutionResult> {
-  return async (payload, context) => {
-    const result = await run(payload, context);
-    if (result.outcome === 'skipped') throw new NotDecided(result);
-    return result;
+/** What an invocation returns (the local stack and the tests read it; Lambda ignores it for async events). */
+export type TypeFunctionResult = Pick<ExecutionResult, 'outcome' | 'detail' | 'calls'> & {
+  requestId: string;
+  /** The task record's state after the run. */
+  state?: Completion['state'];
+};
+
+/** Dispatched by the dispatcher (or by hand): the request as listed, with the dispatcher's claim. */
+type DispatchedEvent = Payload & { claim?: Claim };
+
+/** An outage of Connect or AWS: not the request's fault, retried by Lambda and never counted against it. */
+function isOutage(error: unknown): boolean {
+  if (
+    error instanceof ConnectAuthError ||
+    error instanceof ConnectServerError ||
+    error instanceof ConnectTimeoutError ||
+    error instanceof ConnectNetworkError ||
+    error instanceof ConnectRateLimitError ||
+    error instanceof ConnectResponseError
+  ) {
+    return true;
+  }
+  // AWS SDK errors (DynamoDB, Scheduler) carry `$metadata`.
+  return typeof error === 'object' && error !== null && '$metadata' in error;
+}
+
+/** An error as the task record keeps it: the name as code, the message redacted and cut. */
+function taskError(error: unknown): TaskError {
+  const { name, message } = describeError(error);
+  const code =
+    typeof (error as { errorCode?: unknown })?.errorCode === 'string'
+      ? (error as { errorCode: string }).errorCode
+      : name;
+  return { code, message: redactSecrets(message).slice(0, 500) };
+}
+
+/** This function's ARN (the trigger's target), from the invocation's context. */
+function functionArnOf(context: Context): string {
+  const arn = /^arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+/.exec(context.invokedFunctionArn)?.[0];
+  return arn ?? `arn:aws:lambda:us-east-1:000000000000:function:${context.functionName}`;
+}
+
+/** `purchase` for `connect-fulfillment-prod-purchase`. */
+function shortName(context: Context, prefix: string | undefined): string {
+  const name = context.functionName;
+  return prefix !== undefined && name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name;
+}
+
+function isScheduledRun(event: unknown): event is ScheduledRun {
+  return (
+    typeof event === 'object' && event !== null && (event as { trigger?: unknown }).trigger === 'schedule'
+  );
+}
+
+/** The identifiers of a payload that failed its schema, when it has them (to park it rather than drop it). */
+function identifiers(
+  event: unknown,
+): { id: string; objectClass: ObjectClassName; type: string; productId: string } | undefined {
+  const payload = event as { objectClass?: unknown; request?: Record<string, unknown> } | undefined;
+  const request = payload?.request;
+  if (typeof request?.id !== 'string' || typeof payload?.objectClass !== 'string') return undefined;
+  if (!isObjectClassName(payload.objectClass)) return undefined;
+  const product =
+    (request.asset as { product?: { id?: unknown } } | undefined)?.product?.id ??
+    (request.configuration as { product?: { id?: unknown } } | undefined)?.product?.id;
+  return {
+    id: request.id,
+    objectClass: payload.objectClass,
+    type: typeof request.type === 'string' ? request.type : '?',
+    productId: typeof product === 'string' ? product : '?',
   };
 }
 
-/** A type function: the Lambda handler that runs the vendor's logic on the requests dispatched to it. */
-export function createTypeFunction({
+/**
+ * The type function's lifecycle as a plain async function (no middy): what `createTypeFunction` wraps as the
+ * Lambda handler, and what the benchmarks' model of Lambda runs in process.
+ */
+export function createTypeFunctionCore({
   deps: getDeps,
   logger = defaultLogger,
   now = Date.now,
+  newToken = randomUUID,
 }: TypeFunctionOptions) {
-  /** The request to act on: the listed copy, or Connect's current one when the listing has aged. */
-  const currentRequest = async (payload: Payload, client: ConnectClient): Promise<AnyRequest> => {
-    const listedAt = payload.listedAt === undefined ? undefined : Date.parse(payload.listedAt);
-    if (listedAt === undefined || now() - listedAt <= STALE_PAYLOAD_MS) return payload.request;
-    logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
-      listedAt: payload.listedAt,
-    });
-    return payload.objectClass.collection(client).get(payload.request.id);
-  };
-
-  let idempotentExecute: ((payload: Payload, context: Context) => Promise<ExecutionResult>) | undefined;
-  /** This invocation's dependencies (they may be rebuilt between invocations; the stores are not). */
-  let current: TypeFunctionDeps | undefined;
-
-  const core = async (event: unknown, context: Context): Promise<ExecutionResult> => {
+  const core = async (event: unknown, context: Context): Promise<TypeFunctionResult> => {
     const deps = await getDeps();
-    current = deps;
-    const payload = parsePayload(event);
+    if (isScheduledRun(event)) return runScheduled(event, context, deps);
+
+    let payload: DispatchedEvent;
+    try {
+      payload = parsePayload(event) as DispatchedEvent;
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) return parkUnreadable(event, error, context, deps);
+      throw error;
+    }
+    payload.claim = (event as { claim?: Claim }).claim;
     const { request, objectClass } = payload;
-    // Once per invocation: every line below, the handler's included, carries the request's context.
     appendRequestContext(
       {
         ...objectClass.logContext(request),
@@ -135,66 +197,318 @@ export function createTypeFunction({
       logger.info('Request is no longer pending: nothing to do', { status: request.status });
       return { requestId: request.id, outcome: 'skipped', detail: 'not pending' };
     }
-    idempotentExecute ??= makeIdempotent(
-      idempotentWithinLock(
-        // Inner: one invocation at a time per request, whatever version it was listed at. Our own PUT bumps
-        // `updated`, so a listing taken between our PUT and our approve carries a new version: without this
-        // lock it would run the handler again and send a second (refused) action, during or just after ours.
-        makeIdempotent(
-          async (locked: Payload, _context: Context): Promise<ExecutionResult> => {
-            const { client, handlerFor } = current ?? deps;
-            const request = await currentRequest(locked, client);
-            // The executor itself acts only on a pending request (`not pending` otherwise).
-            return execute(locked.objectClass, request, handlerFor(locked.objectClass, request.type), {
-              client,
-              logger,
-            });
-          },
-          {
-            persistenceStore: deps.newPersistenceStore(),
-            keyPrefix: 'request-lock',
-            config: new IdempotencyConfig({
-              eventKeyJmesPath: 'request.id',
-              // In progress: until done, or the Lambda's remaining time after a crash. Done: a short window.
-              expiresAfterSeconds: REQUEST_LOCK_SECONDS,
-              throwOnNoIdempotencyKey: true,
-              // The stored result belongs to another version: never let the outer record keep it as ours.
-              responseHook: () => {
-                throw new RecentlyProcessedError('processed recently by another invocation');
-              },
-            }),
-          },
-        ),
-      ),
-      // Outer: one result per request version, remembered for a day.
-      {
-        persistenceStore: deps.newPersistenceStore(),
-        keyPrefix: 'request-version',
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: '[request.id, request.updated]',
-          expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-          throwOnNoIdempotencyKey: true,
-        }),
-      },
-    );
-    try {
-      return await idempotentExecute(payload, context);
-    } catch (error) {
-      if (error instanceof NotDecided) return error.result;
-      if (error instanceof IdempotencyAlreadyInProgressError) {
-        logger.info('Already being processed by another invocation: skipped');
-        return { requestId: request.id, outcome: 'skipped', detail: 'in progress elsewhere' };
-      }
-      if (error instanceof RecentlyProcessedError) {
-        logger.info('Processed moments ago by another invocation: skipped');
-        return { requestId: request.id, outcome: 'skipped', detail: 'processed recently' };
-      }
-      logger.error('Request processing failed; Lambda retries, then the dead-letter queue', {
-        error: describeError(error),
+    const listedAt = payload.listedAt === undefined ? now() : Date.parse(payload.listedAt);
+    const claim =
+      payload.claim ??
+      (await deps.tasks.claim({
+        id: request.id,
+        version: request.updated ?? '',
+        listedAt,
+        now: now(),
+        token: newToken(),
+        objectClass: objectClass.name,
+        type: request.type,
+        productId: objectClass.productId(request),
+        fn: shortName(context, deps.functionPrefix),
+        leaseSeconds: deps.settings.leaseSeconds,
+      }));
+    if (claim === undefined) {
+      logger.info('Already dispatched, decided, not due or parked: skipped');
+      return { requestId: request.id, outcome: 'skipped', detail: 'taken' };
+    }
+    if (now() + context.getRemainingTimeInMillis() > claim.leaseUntil) {
+      logger.warn(
+        'The claim would expire before this run could end (a late event): skipped, dispatched again later',
+      );
+      return { requestId: request.id, outcome: 'skipped', detail: 'claim expired' };
+    }
+    let current: AnyRequest = request;
+    if (now() - listedAt > STALE_PAYLOAD_MS) {
+      logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
+        listedAt: payload.listedAt,
       });
-      throw error;
+      current = await objectClass.collection(deps.client).get(request.id);
+    }
+    return run(objectClass, current, claim, payload.correlationId, context, deps);
+  };
+
+  /** A rescheduled request's trigger (or an operator's release): take the due claim, read, run. */
+  const runScheduled = async (trigger: ScheduledRun, context: Context, deps: TypeFunctionDeps) => {
+    appendRequestContext({ requestId: trigger.requestId, correlationId: trigger.correlationId }, logger);
+    const claim = await deps.tasks.claimDue({
+      id: trigger.requestId,
+      token: trigger.token,
+      now: now(),
+      leaseSeconds: deps.settings.leaseSeconds,
+    });
+    if (claim === undefined) {
+      logger.info('Trigger: the request is not due, or another run took it: nothing to do');
+      return { requestId: trigger.requestId, outcome: 'skipped' as const, detail: 'not due' };
+    }
+    const objectClass = objectClassNamed(trigger.objectClass);
+    const request = await objectClass.collection(deps.client).get(trigger.requestId);
+    appendRequestContext(
+      { ...objectClass.logContext(request), correlationId: trigger.correlationId },
+      logger,
+    );
+    return run(objectClass, request, claim, trigger.correlationId, context, deps);
+  };
+
+  const run = async (
+    objectClass: ObjectClass,
+    request: AnyRequest,
+    claim: Claim,
+    correlationId: string,
+    context: Context,
+    deps: TypeFunctionDeps,
+  ): Promise<TypeFunctionResult> => {
+    const { settings } = deps;
+    const started = now();
+    // The version the run leaves: its own PUTs move `updated` on, and a later listing must not take them for
+    // someone else's change (a Skip or a failure after a PUT would otherwise run again at once, uncounted).
+    let version = request.updated ?? '';
+    const attempt = (outcome: Completion['outcome']) => ({
+      n: claim.attempt,
+      at: now(),
+      outcome,
+      durationMs: now() - started,
+      lambdaRequestId: context.awsRequestId,
+    });
+    const base = () => ({ id: request.id, token: claim.token, version, now: now() });
+    const retention = () => Math.ceil(now() / 1000) + settings.retentionDays * 86_400;
+
+    /** Process it again at `dueAt`: the record first, then the trigger (the sweep is the backstop). */
+    const reschedule = async (completion: Completion, dueAt: number) => {
+      if (!(await deps.tasks.complete(completion))) return lost();
+      const run: ScheduledRun = {
+        trigger: 'schedule',
+        objectClass: objectClass.name,
+        requestId: request.id,
+        token: newToken(),
+        dueAt,
+        correlationId,
+      };
+      try {
+        await deps.scheduler.at({
+          name: scheduleName(request.id, dueAt),
+          dueAt,
+          functionArn: functionArnOf(context),
+          run,
+        });
+      } catch (error) {
+        logger.error(
+          'The trigger could not be created: the next sweep after the due time takes the request',
+          {
+            error: describeError(error),
+          },
+        );
+      }
+      return true;
+    };
+    const lost = () => {
+      logger.warn(
+        'The claim was lost (its lease ran out and another run took the request): record not written',
+      );
+      return false;
+    };
+    /** Logged once, at ERROR: nothing is dispatched again, so nothing logs it again. */
+    const park = async (reason: string, error?: TaskError, failures?: number) => {
+      logger.error('Parked: nothing more is sent to Connect until it changes or an operator releases it', {
+        reason,
+        ...(error === undefined ? {} : { error }),
+      });
+      const completion: Completion = {
+        ...base(),
+        state: 'parked',
+        outcome: 'parked',
+        attempt: attempt('parked'),
+        reason,
+        error,
+        failures,
+        expiresAt: undefined,
+      };
+      if (!(await deps.tasks.complete(completion))) lost();
+    };
+
+    let result: ExecutionResult;
+    try {
+      result = await execute(objectClass, request, deps.handlerFor(objectClass, request.type), {
+        client: deps.client,
+        logger,
+        onVersion: (updated) => {
+          version = updated;
+        },
+      });
+    } catch (error) {
+      if (isOutage(error)) {
+        // Not the request's fault: run again after a backoff through the same trigger as a reschedule (locally
+        // and in AWS alike), never counted against it. Only when the record cannot be written either (DynamoDB
+        // down) is the error rethrown: Lambda retries the event, and the claim keeps everyone else out.
+        const outages = claim.outages + 1;
+        const seconds = outageBackoffSeconds(outages);
+        logger.error('Connect or AWS failed; the request runs again after a backoff', {
+          error: describeError(error),
+          outages,
+          seconds,
+        });
+        const dueAt = now() + seconds * 1000;
+        try {
+          await reschedule(
+            {
+              ...base(),
+              state: 'rescheduled',
+              outcome: 'error',
+              attempt: attempt('error'),
+              outages,
+              dueAt,
+              error: taskError(error),
+              expiresAt: retention(),
+            },
+            dueAt,
+          );
+        } catch {
+          throw error;
+        }
+        return {
+          requestId: request.id,
+          outcome: 'rescheduled',
+          detail: `outage (${outages})`,
+          state: 'rescheduled',
+        };
+      }
+      // The handler's own error: retried after a backoff, parked when it keeps happening.
+      const failures = claim.failures + 1;
+      const error_ = taskError(error);
+      if (failures >= settings.maxFailures) {
+        await park(
+          `The handler failed ${failures} times on this version: ${error_.code}: ${error_.message}`,
+          error_,
+          failures,
+        );
+        return { requestId: request.id, outcome: 'parked', state: 'parked' };
+      }
+      const seconds = failureBackoffSeconds(failures, settings.failureRetrySeconds);
+      logger.error('The handler failed; it runs again after a backoff', {
+        error: describeError(error),
+        failures,
+        seconds,
+      });
+      const dueAt = now() + seconds * 1000;
+      await reschedule(
+        {
+          ...base(),
+          state: 'rescheduled',
+          outcome: 'error',
+          attempt: attempt('error'),
+          failures,
+          dueAt,
+          error: error_,
+          expiresAt: retention(),
+        },
+        dueAt,
+      );
+      return {
+        requestId: request.id,
+        outcome: 'rescheduled',
+        detail: `handler failed (${failures})`,
+        state: 'rescheduled',
+      };
+    }
+
+    const answer = (state: Completion['state']): TypeFunctionResult => ({
+      requestId: result.requestId,
+      outcome: result.outcome,
+      ...(result.detail === undefined ? {} : { detail: result.detail }),
+      ...(result.calls === undefined ? {} : { calls: result.calls }),
+      state,
+    });
+    switch (result.outcome) {
+      case 'approved':
+      case 'inquired':
+      case 'failed':
+        (await deps.tasks.complete({
+          ...base(),
+          state: 'done',
+          outcome: result.outcome,
+          attempt: attempt(result.outcome),
+          failures: 0,
+          expiresAt: retention(),
+        })) || lost();
+        return answer('done');
+      case 'skipped': {
+        // Still pending: offered again after the skip's wait (or at once when it changes in Connect).
+        const stillPending = result.detail !== 'not pending' && !result.detail?.startsWith('moved on');
+        const retryAt = stillPending ? now() + settings.skipRetrySeconds * 1000 : undefined;
+        (await deps.tasks.complete({
+          ...base(),
+          state: 'done',
+          outcome: 'skipped',
+          attempt: attempt('skipped'),
+          retryAt,
+          expiresAt: retention(),
+        })) || lost();
+        return answer('done');
+      }
+      case 'rescheduled': {
+        const reschedules = claim.reschedules + 1;
+        const first = claim.firstRescheduledAt ?? now();
+        const days = (now() - first) / 86_400_000;
+        if (reschedules > settings.maxReschedules || days > settings.maxRescheduleDays) {
+          await park(
+            `Rescheduled ${reschedules - 1} times over ${Math.floor(days)} days: past the limit ` +
+              `(${settings.maxReschedules} times or ${settings.maxRescheduleDays} days)`,
+          );
+          return { ...answer('parked'), outcome: 'parked' };
+        }
+        const dueAt = now() + (result.rescheduleSeconds ?? 30) * 1000;
+        await reschedule(
+          {
+            ...base(),
+            state: 'rescheduled',
+            outcome: 'rescheduled',
+            attempt: attempt('rescheduled'),
+            reschedules,
+            firstRescheduledAt: first,
+            dueAt,
+            expiresAt: Math.ceil(dueAt / 1000) + settings.retentionDays * 86_400,
+          },
+          dueAt,
+        );
+        return answer('rescheduled');
+      }
+      case 'parked':
+        await park(result.reason ?? 'parked', result.error);
+        return answer('parked');
     }
   };
 
-  return middy(core).use(injectLambdaContext(logger, { resetKeys: true }));
+  /** A payload no schema accepts: parked when it names a request (never retried into success), else dropped. */
+  const parkUnreadable = async (
+    event: unknown,
+    error: InvalidPayloadError,
+    context: Context,
+    deps: TypeFunctionDeps,
+  ) => {
+    const known = identifiers(event);
+    logger.error('A payload that is not what the dispatcher sends: not processed', {
+      error: describeError(error),
+    });
+    if (known === undefined)
+      return { requestId: '?', outcome: 'skipped' as const, detail: 'unreadable payload' };
+    const parked = await deps.tasks.park({
+      ...known,
+      fn: shortName(context, deps.functionPrefix),
+      version: String((event as { request: { updated?: unknown } }).request.updated ?? ''),
+      reason: `The request does not match its schema: ${error.message}`.slice(0, 1_000),
+      now: now(),
+    });
+    return {
+      requestId: known.id,
+      outcome: 'parked' as const,
+      detail: parked ? 'parked' : 'already parked',
+      state: 'parked' as const,
+    };
+  };
+
+  return core;
 }

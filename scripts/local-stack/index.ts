@@ -1,14 +1,17 @@
 /**
- * The whole function set on one machine: the Connect emulator, a local DynamoDB (dynalite) and
- * serverless-offline, wired together, with Connect's webhook registered to the offline router.
- * Used by `npm start`, `npm run demo`, the end-to-end tests and the benchmarks.
+ * The whole function set on one machine: the Connect emulator, a local DynamoDB (dynalite) with the task
+ * table, a local stand-in for EventBridge Scheduler and serverless-offline, wired together, with Connect's
+ * webhook registered to the offline router. Used by `npm start`, `npm run demo`, the end-to-end tests and
+ * the benchmarks.
  */
 
 import stack from '../../config/stack.json';
-import { type EmulatorHandle, startEmulator } from '../../emulator';
+import { type EmulatorHandle, type StartEmulatorOptions, startEmulator } from '../../emulator';
+import { createTaskStore, type TaskStore } from '../../lib/tasks';
 import { startLocalDynamo } from './dynamo';
 import { startOffline } from './offline';
 import { connectHttp } from './samples';
+import { type LocalScheduler, startLocalScheduler } from './scheduler';
 
 export { loadSamples, type Sample, type SeededRequest } from './samples';
 
@@ -28,8 +31,8 @@ export const LOCAL_DEFAULTS = {
 /** A deployed name of the local stage, as serverless.yml builds it: `<service>-<stage>-<name>`. */
 export const localName = (name: string): string => `${stack.service}-${stack.stage}-${name}`;
 
-/** The idempotency table serverless.yml gives the local stage (`custom.idempotencyTableName`). */
-export const LOCAL_IDEMPOTENCY_TABLE = localName('idempotency');
+/** The task table serverless.yml gives the local stage (`custom.tasksTableName`). */
+export const LOCAL_TASKS_TABLE = localName('tasks');
 
 export type LocalStackOptions = {
   ports?: Partial<Record<keyof typeof LOCAL_DEFAULTS.ports, number>>;
@@ -41,6 +44,8 @@ export type LocalStackOptions = {
   onEmulatorLog?: (line: string) => void;
   /** Register the webhooks of these products (both object classes). Default: none. */
   webhookProducts?: readonly string[];
+  /** The emulator's webhook coalescing window (ms); its default is 100. */
+  webhookCoalesceMs?: StartEmulatorOptions['webhookCoalesceMs'];
 };
 
 export type LocalStack = {
@@ -52,6 +57,13 @@ export type LocalStack = {
   webhookUrl: string;
   lambdaEndpoint: string;
   dynamoEndpoint: string;
+  /** The DynamoDB calls the local table has served so far, per operation. */
+  dynamoOperations(): Record<string, number>;
+  /** The task records, as the functions write them. */
+  tasks: TaskStore;
+  tasksTable: string;
+  /** The local EventBridge Scheduler: the triggers of rescheduled requests. */
+  scheduler: LocalScheduler;
   /** Registers a webhook for a product and object class in the emulator, pointing at the router. */
   registerWebhook(
     productId: string,
@@ -71,17 +83,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     .split(',')[0]
     ?.trim();
   if (!webhookSecret) throw new Error('CONNECT_WEBHOOK_SECRETS has no secret');
-  const table = LOCAL_IDEMPOTENCY_TABLE;
+  const table = LOCAL_TASKS_TABLE;
 
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
   };
   try {
-    const emulator = await startEmulator({ port: ports.emulator, apiKey, log: options.onEmulatorLog });
+    const emulator = await startEmulator({
+      port: ports.emulator,
+      apiKey,
+      log: options.onEmulatorLog,
+      ...(options.webhookCoalesceMs === undefined ? {} : { webhookCoalesceMs: options.webhookCoalesceMs }),
+    });
     stops.push(() => emulator.stop());
     const dynamo = await startLocalDynamo(ports.dynamo, table);
     stops.push(() => dynamo.stop());
+    const lambdaEndpoint = `http://127.0.0.1:${ports.lambda}`;
+    const scheduler = await startLocalScheduler({ lambdaEndpoint, log: options.onFunctionLog });
+    stops.push(() => scheduler.stop());
     const offline = await startOffline({
       httpPort: ports.http,
       lambdaPort: ports.lambda,
@@ -90,11 +110,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         CONNECT_API_URL: emulator.url,
         CONNECT_API_KEY: apiKey,
         CONNECT_WEBHOOK_SECRETS: process.env.CONNECT_WEBHOOK_SECRETS || LOCAL_DEFAULTS.webhookSecret,
-        CONNECT_PRODUCTS: process.env.CONNECT_PRODUCTS ?? '',
+        // Every product, said explicitly (an empty list is a configuration error).
+        CONNECT_PRODUCTS: process.env.CONNECT_PRODUCTS || '*',
         CONNECT_ACTIVATION_TEMPLATE_ID:
           process.env.CONNECT_ACTIVATION_TEMPLATE_ID ?? LOCAL_DEFAULTS.activationTemplates,
         CONNECT_TIER_TEMPLATE_ID: process.env.CONNECT_TIER_TEMPLATE_ID ?? LOCAL_DEFAULTS.tierTemplate,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
+        SCHEDULER_ENDPOINT: scheduler.endpoint,
         ...options.env,
       },
     });
@@ -127,8 +149,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKey,
       webhookSecret,
       webhookUrl,
-      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
+      lambdaEndpoint,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoOperations: () => dynamo.operations(),
+      tasks: createTaskStore({ table, endpoint: dynamo.endpoint }),
+      tasksTable: table,
+      scheduler,
       registerWebhook,
       call,
       stop,

@@ -1,18 +1,22 @@
 /**
- * One run of the project's samples on a started stack: subscriptions seeded, webhooks registered, the
- * sample requests created, then followed until each reaches its expected status. Shared by `npm start`,
- * `npm run demo` and the end-to-end test.
+ * One run of the project's samples on a started stack: subscriptions seeded, webhooks registered (the
+ * validators too, with the products' dynamic validation on), the sample requests created, then followed
+ * until each reaches its expected status. Shared by `npm start`, `npm run demo` and the end-to-end test.
  */
 import type { LocalStack } from './index';
 import { createSampleRequests, type Sample, seedSubscriptions } from './samples';
 import { createTracker, type EmulatorCall, type Tracker } from './tracker';
+import { registerValidators } from './validation';
 
 export type SampleRun = {
   tracker: Tracker;
   /** The products whose webhooks were registered. */
   products: string[];
-  /** Reads the statuses (from the in-process emulator: no Connect call) and the calls; returns the changes. */
-  poll(): string[];
+  /**
+   * Reads the statuses (from the in-process emulator: no Connect call), the calls and the task records;
+   * returns the changes.
+   */
+  poll(): Promise<string[]>;
   /** Connect calls made by the function set since the samples were created. */
   functionSetCalls(): EmulatorCall[];
   /** True when no request is still on its way (each is ok or a mismatch). */
@@ -36,6 +40,8 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
     await stack.registerWebhook(productId, 'tier_config_request');
     await stack.registerWebhook(productId, 'fulfillment_request');
   }
+  // Drafts and inquiring requests of these products are checked by the function set's validators.
+  await registerValidators(stack, products);
   const mark = stack.emulator.calls().length;
   const tracker = createTracker(await createSampleRequests(stack.call, samples, assetBySample));
 
@@ -61,7 +67,7 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
     }
   };
 
-  const poll = () => {
+  const poll = async () => {
     followNewRequests();
     const changes: string[] = [];
     for (const request of tracker.requests()) {
@@ -71,6 +77,17 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
       if (tracker.observe(request.id, status)) changes.push(`${request.id} → ${status}`);
     }
     tracker.setCalls(functionSetCalls());
+    const records = await stack.tasks.getMany(tracker.requests().map((request) => request.id));
+    for (const request of tracker.requests()) {
+      const record = records.get(request.id);
+      const before = request.task?.state;
+      tracker.setTask(
+        request.id,
+        record && { state: record.state, reschedules: record.reschedules, reason: record.reason },
+      );
+      if (record && record.state !== before && record.state !== 'done')
+        changes.push(`${request.id} task ${record.state}`);
+    }
     return changes;
   };
 
@@ -80,14 +97,14 @@ export async function startSampleRun(stack: LocalStack, samples: readonly Sample
   const waitUntilSettled: SampleRun['waitUntilSettled'] = async (timeoutMs, onPoll) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const changes = poll();
+      const changes = await poll();
       onPoll?.(changes);
       if (settled() || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     // A short grace period, so that a late extra call still shows up as a mismatch.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const lastChanges = poll();
+    const lastChanges = await poll();
     onPoll?.(lastChanges);
     return judged().every((request) => tracker.verdict(request) === 'ok');
   };

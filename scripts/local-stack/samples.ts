@@ -15,6 +15,14 @@ export const SampleSchema = z.object({
     status: z.string(),
     /** Connect calls on this request, in order: `get`, `update` (PUT) or the action name. */
     actions: z.array(z.string()),
+    /** What the task record must show in the end (the lifecycle: rescheduled first, or parked). */
+    task: z
+      .object({
+        state: z.enum(['done', 'parked', 'rescheduled']),
+        reschedules: z.number().int().min(0).optional(),
+        reason: z.string().optional(),
+      })
+      .optional(),
   }),
   /** An active subscription to create (purchase + approve) before the webhook is registered. */
   subscription: z.record(z.string(), z.unknown()).optional(),

@@ -1,8 +1,12 @@
 /**
- * Follows the seeded requests in the emulator: each one's status history and the Connect calls made on it,
- * compared with what its sample expects.
+ * Follows the seeded requests in the emulator: each one's status history, the Connect calls made on it and
+ * its task record, compared with what its sample expects.
  */
-import type { SeededRequest } from './samples';
+import type { Sample, SeededRequest } from './samples';
+
+/** What the task record shows of a request: its state, how often it was rescheduled, why it is parked. */
+export type TaskView = { state: string; reschedules: number; reason?: string | undefined };
+type ExpectedTask = NonNullable<Sample['expect']['task']>;
 
 export type EmulatorCall = { method: string; path: string; query?: string; status: number };
 
@@ -13,9 +17,21 @@ export type TrackedRequest = {
   /** Undefined for a request someone created while the stack runs: shown, never judged. */
   expectedStatus: string | undefined;
   expectedActions: readonly string[];
+  expectedTask?: ExpectedTask | undefined;
   history: string[];
   actions: string[];
+  task?: TaskView | undefined;
 };
+
+function taskMatches(expected: ExpectedTask, task: TaskView | undefined): boolean | undefined {
+  if (task === undefined) return undefined;
+  if (task.state !== expected.state)
+    return task.state === 'processing' || task.state === 'rescheduled' ? undefined : false;
+  if (expected.reschedules !== undefined && task.reschedules !== expected.reschedules) {
+    return task.reschedules < expected.reschedules ? undefined : false;
+  }
+  return expected.reason === undefined || task.reason === expected.reason;
+}
 
 export type Verdict = 'waiting' | 'ok' | 'mismatch' | 'unjudged';
 
@@ -42,6 +58,7 @@ export function createTracker(seeded: readonly SeededRequest[]) {
         type: sample.request.type,
         expectedStatus: sample.expect.status,
         expectedActions: sample.expect.actions,
+        expectedTask: sample.expect.task,
         history: [],
         actions: [],
       },
@@ -71,6 +88,11 @@ export function createTracker(seeded: readonly SeededRequest[]) {
       request.history.push(status);
       return true;
     },
+    /** Records what the task record shows of a request now. */
+    setTask(id: string, task: TaskView | undefined): void {
+      const request = tracked.get(id);
+      if (request) request.task = task;
+    },
     /** Replaces each request's actions with those found in the emulator's call log (calls since the mark). */
     setCalls(calls: readonly EmulatorCall[]) {
       for (const request of tracked.values()) request.actions = [];
@@ -90,7 +112,10 @@ export function createTracker(seeded: readonly SeededRequest[]) {
         request.actions.length <= request.expectedActions.length &&
         request.actions.every((action, index) => action === request.expectedActions[index]);
       if (!prefix) return 'mismatch';
-      return request.actions.length === request.expectedActions.length ? 'ok' : 'waiting';
+      if (request.actions.length < request.expectedActions.length) return 'waiting';
+      if (request.expectedTask === undefined) return 'ok';
+      const task = taskMatches(request.expectedTask, request.task);
+      return task === undefined ? 'waiting' : task ? 'ok' : 'mismatch';
     },
   };
 }
@@ -110,9 +135,12 @@ export function renderTable(tracker: Tracker): string {
         ? '—'
         : `${request.expectedStatus} [${request.expectedActions.join(', ')}]`,
       `${marks[tracker.verdict(request)]} [${request.actions.join(', ')}]`,
+      request.task === undefined
+        ? '—'
+        : `${request.task.state}${request.task.reschedules > 0 ? ` (rescheduled ${request.task.reschedules}×)` : ''}`,
       request.sample,
     ]);
-  const header = ['REQUEST', 'TYPE', 'STATUS', 'EXPECTED', 'OUTCOME [CALLS]', 'SAMPLE'];
+  const header = ['REQUEST', 'TYPE', 'STATUS', 'EXPECTED', 'OUTCOME [CALLS]', 'TASK', 'SAMPLE'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );

@@ -9,7 +9,6 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createWebhookRoute } from '../../functions/router/handler';
 import type { RouterDeps, WebhookCall } from '../../functions/router/router';
-import type { DispatchSummary } from '../../lib/dispatch';
 import { createLogger } from '../../lib/observability';
 import { createWebhookVerifier, type EdgeResult, signWebhookToken } from '../../lib/webhook';
 import { fakeLambdaContext } from '../support/lambda-context';
@@ -26,16 +25,9 @@ function setup(): { route: Route; dispatched: unknown[] } {
     verifier: createWebhookVerifier({ secrets: SECRETS }),
     products: [HANDLED_PRODUCT],
     maxBodyBytes: 4 * 1024,
-    dispatcher: {
-      dispatch: async (args): Promise<DispatchSummary> => {
-        dispatched.push(args);
-        return {
-          productId: args.productId,
-          objectClass: args.objectClass,
-          listed: 0,
-          dispatched: {},
-          failed: 0,
-        };
+    requester: {
+      request: async (order) => {
+        dispatched.push(order);
       },
     },
   };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookRoute } from '../../functions/router/handler';
 import type { RouterDeps, WebhookCall } from '../../functions/router/router';
-import type { DispatchRequest, DispatchSummary } from '../../lib/dispatch';
+import type { DispatchRequest } from '../../lib/dispatch';
 import { createLogger } from '../../lib/observability';
 import { createWebhookVerifier, signWebhookToken } from '../../lib/webhook';
 import { type CapturedOutput, captureOutput } from '../support/capture-output';
@@ -33,21 +33,14 @@ afterEach(() => output?.restore());
  * The route as deployed (the core, the edge's error mapping, the logger's context), with a recording
  * dispatcher; `logger.text()` is everything the route logged.
  */
-function setup(products: string[] = []) {
+function setup(products: string[] = ['*']) {
   const dispatched: DispatchRequest[] = [];
   const deps: RouterDeps = {
     verifier: createWebhookVerifier({ secrets: [SECRET] }),
     products,
-    dispatcher: {
-      dispatch: async (args): Promise<DispatchSummary> => {
-        dispatched.push(args);
-        return {
-          productId: args.productId,
-          objectClass: args.objectClass,
-          listed: 3,
-          dispatched: { purchase: 3 },
-          failed: 0,
-        };
+    requester: {
+      request: async (order) => {
+        dispatched.push(order);
       },
     },
   };
@@ -69,16 +62,17 @@ const event = (body: string, headers: Record<string, string>, isBase64Encoded = 
 });
 
 describe('routeWebhook', () => {
-  it('dispatches the product and answers 202 with a summary', async () => {
+  it("asks for the product's dispatch and answers 202 at once", async () => {
     const { dispatched, routeWebhook } = setup();
     const result = await routeWebhook(
       event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
     );
     expect(result.statusCode).toBe(202);
-    expect(JSON.parse(result.body)).toMatchObject({
-      status: 'dispatched',
-      listed: 3,
-      dispatched: { purchase: 3 },
+    expect(JSON.parse(result.body)).toEqual({
+      status: 'accepted',
+      correlationId: 'corr-1',
+      productId: 'PRD-100-200-300',
+      objectClass: 'fulfillment_request',
     });
     expect(dispatched).toEqual([
       {
@@ -157,11 +151,21 @@ describe('routeWebhook', () => {
     expect(dispatched).toEqual([]);
   });
 
-  it('answers 503 without error details when listing fails', async () => {
+  it('dispatches nothing when the product list is empty: fail closed, never every product', async () => {
+    const { dispatched, routeWebhook } = setup([]);
+    const result = await routeWebhook(
+      event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
+    );
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body)).toMatchObject({ status: 'ignored' });
+    expect(dispatched).toEqual([]);
+  });
+
+  it('answers 503 without error details when the dispatch cannot be asked for', async () => {
     const { deps, routeWebhook } = setup();
-    deps.dispatcher = {
-      dispatch: async () => {
-        throw new Error('connect exploded with ApiKey SU-1:secret');
+    deps.requester = {
+      request: async () => {
+        throw new Error('lambda exploded with ApiKey SU-1:secret');
       },
     };
     const result = await routeWebhook(
@@ -169,5 +173,9 @@ describe('routeWebhook', () => {
     );
     expect(result.statusCode).toBe(503);
     expect(result.body).not.toContain('exploded');
+    expect(JSON.parse(result.body)).toEqual({
+      error: 'unavailable',
+      message: 'The call could not be processed; retry later',
+    });
   });
 });

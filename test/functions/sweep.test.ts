@@ -1,29 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../../functions/sweep/sweep';
-import type { DispatchSummary } from '../../lib/dispatch';
+import type { DispatchOrder } from '../../lib/dispatch';
 import type { ObjectClassName } from '../../lib/object-classes';
 import { RecordingLogger } from '../support/recording-logger';
 
 describe('sweep', () => {
-  it('dispatches tier config requests first, then fulfillment requests, for every product', async () => {
+  it('asks for tier config requests first, then fulfillment requests, for every product', async () => {
     const order: string[] = [];
     const result = await sweep('sweep-1', {
       products: ['PRD-A', 'PRD-B'],
       logger: new RecordingLogger(),
-      dispatcher: {
-        dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
-          order.push(`${objectClass} ${productId}`);
-          return { productId, objectClass, listed: 0, dispatched: {}, failed: 0 };
+      requester: {
+        request: async ({ productId, objectClass, correlationId }: DispatchOrder) => {
+          order.push(`${objectClass} ${productId} ${correlationId}`);
         },
       },
     });
     expect(order).toEqual([
-      'tier_config_request PRD-A',
-      'tier_config_request PRD-B',
-      'fulfillment_request PRD-A',
-      'fulfillment_request PRD-B',
+      'tier_config_request PRD-A sweep-1',
+      'tier_config_request PRD-B sweep-1',
+      'fulfillment_request PRD-A sweep-1',
+      'fulfillment_request PRD-B sweep-1',
     ]);
-    expect(result.failures).toBe(0);
+    expect(result).toEqual({ correlationId: 'sweep-1', requested: 4, failures: 0 });
   });
 
   it('keeps sweeping the other products when one fails', async () => {
@@ -32,17 +31,15 @@ describe('sweep', () => {
     const result = await sweep('sweep-2', {
       products: ['PRD-DOWN', 'PRD-UP'],
       logger,
-      dispatcher: {
-        dispatch: async ({ productId, objectClass }): Promise<DispatchSummary> => {
+      requester: {
+        request: async ({ productId, objectClass }: DispatchOrder) => {
           seen.push([productId, objectClass]);
-          if (productId === 'PRD-DOWN') throw new Error('Connect unavailable');
-          return { productId, objectClass, listed: 1, dispatched: { purchase: 1 }, failed: 0 };
+          if (productId === 'PRD-DOWN') throw new Error('Lambda unavailable');
         },
       },
     });
     expect(seen).toHaveLength(4);
-    expect(result.failures).toBe(2);
-    expect(result.summaries.map((summary) => summary.productId)).toEqual(['PRD-UP', 'PRD-UP']);
+    expect(result).toMatchObject({ requested: 2, failures: 2 });
     expect(logger.at('error')).toHaveLength(2);
   });
 });

@@ -113,22 +113,42 @@ describe('the verdict', () => {
 });
 
 describe('renderTable', () => {
-  it('shows every request with its expectation and verdict', () => {
+  it('shows every request with its expectation, verdict and task record', () => {
     const tracker = createTracker([
       { sample: sample('purchase-ok', 'approved', ['approve']), id: 'PR-1' },
       { sample: sample('purchase-late', 'approved', ['approve']), id: 'PR-2' },
     ]);
     tracker.observe('PR-1', 'approved');
     tracker.setCalls([call('POST', '/public/v1/requests/PR-1/approve')]);
+    tracker.setTask('PR-1', { state: 'done', reschedules: 2, reason: undefined });
 
     const lines = renderTable(tracker).split('\n');
 
-    expect(lines[0]).toMatch(/^REQUEST\s+TYPE\s+STATUS\s+EXPECTED\s+OUTCOME \[CALLS\]\s+SAMPLE$/);
+    expect(lines[0]).toMatch(/^REQUEST\s+TYPE\s+STATUS\s+EXPECTED\s+OUTCOME \[CALLS\]\s+TASK\s+SAMPLE$/);
     expect(lines[1]).toMatch(
-      /^PR-1\s+purchase\s+approved\s+approved \[approve\]\s+ok \[approve\]\s+purchase-ok$/,
+      /^PR-1\s+purchase\s+approved\s+approved \[approve\]\s+ok \[approve\]\s+done \(rescheduled 2×\)\s+purchase-ok$/,
     );
     expect(lines[2]).toMatch(
-      /^PR-2\s+purchase\s+\(not seen yet\)\s+approved \[approve\]\s+… \[\]\s+purchase-late$/,
+      /^PR-2\s+purchase\s+\(not seen yet\)\s+approved \[approve\]\s+… \[\]\s+—\s+purchase-late$/,
     );
+  });
+});
+
+describe('the task verdict', () => {
+  it('waits while the record is processing or rescheduled, and holds a parked request to its reason', () => {
+    const parked = {
+      ...sample('purchase-parked', 'pending', []),
+      expect: { status: 'pending', actions: [], task: { state: 'parked' as const, reason: 'no email' } },
+    };
+    const tracker = createTracker([{ sample: parked, id: 'PR-1' }]);
+    tracker.observe('PR-1', 'pending');
+    const request = () => tracker.requests()[0] as Parameters<typeof tracker.verdict>[0];
+
+    tracker.setTask('PR-1', { state: 'processing', reschedules: 0, reason: undefined });
+    expect(tracker.verdict(request())).toBe('waiting');
+    tracker.setTask('PR-1', { state: 'parked', reschedules: 0, reason: 'something else' });
+    expect(tracker.verdict(request())).toBe('mismatch');
+    tracker.setTask('PR-1', { state: 'parked', reschedules: 0, reason: 'no email' });
+    expect(tracker.verdict(request())).toBe('ok');
   });
 });

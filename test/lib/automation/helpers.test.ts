@@ -7,6 +7,7 @@ import {
   getParam,
   InvalidQuantityError,
   newItems,
+  Park,
   paramValue,
   parseQuantity,
   quantityDelta,
@@ -31,6 +32,11 @@ describe('parseQuantity', () => {
     [undefined, 0],
     ['', 0],
     ['   ', 0],
+    // Whole numbers written as decimals, as Connect's subscription objects carry them.
+    ['72.0', 72],
+    ['5.00', 5],
+    ['-1.0', 'unlimited'],
+    [72.0, 72],
   ] as const)('reads %j as %j', (input, expected) => {
     // Act
     const parsed = parseQuantity(input);
@@ -45,6 +51,10 @@ describe('parseQuantity', () => {
     [1.5],
     [-2],
     ['-2'],
+    ['-2.0'],
+    ['2.5'],
+    ['2.'],
+    ['.0'],
     ['1e3'],
     ['+3'],
     [Number.NaN],
@@ -57,6 +67,20 @@ describe('parseQuantity', () => {
     // Assess
     expect(parse).toThrow(InvalidQuantityError);
     expect(parse).toThrow(/^Invalid quantity .+: expected a whole number >= 0, -1 or "unlimited"$/);
+  });
+
+  it('parks the request rather than failing it: an invalid quantity is a Park, with its message as reason', () => {
+    const error = (() => {
+      try {
+        parseQuantity('2.5');
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(Park);
+    expect((error as Park).reason).toBe(
+      'Invalid quantity "2.5": expected a whole number >= 0, -1 or "unlimited"',
+    );
   });
 
   it('names the error and keeps the rejected value', () => {

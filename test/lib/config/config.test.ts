@@ -5,6 +5,7 @@ import {
   loadConfig,
   OFFLINE_CONNECT_API_URL,
   parseActivationTemplates,
+  TASK_DEFAULTS,
 } from '../../../lib/config';
 
 const API_KEY = 'ApiKey SU-111-222-333:9a8b7c6d5e4f';
@@ -33,13 +34,22 @@ describe('loadConfig', () => {
       CONNECT_PRODUCTS: 'PRD-1, PRD-2',
       CONNECT_ACTIVATION_TEMPLATE_ID: 'TL-111',
       CONNECT_TIER_TEMPLATE_ID: 'TL-222',
-      IDEMPOTENCY_TABLE: 'connect-fulfillment-dev-idempotency',
+      TASKS_TABLE: 'connect-fulfillment-dev-tasks',
+      TASK_LEASE_SECONDS: '600',
+      MAX_HANDLER_FAILURES: '3',
+      SCHEDULE_GROUP: 'connect-fulfillment-dev',
+      SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
+      DISPATCH_FUNCTION: 'dispatch',
       DISPATCH_CONCURRENCY: '16',
       CONNECT_TIMEOUT_MS: '2500',
     };
 
     // Act
-    const config = loadConfig(env, { requireWebhookSecrets: true, requireIdempotencyTable: true });
+    const config = loadConfig(env, {
+      requireWebhookSecrets: true,
+      requireTasksTable: true,
+      requireProducts: true,
+    });
 
     // Assess
     const { templates, ...rest } = config;
@@ -47,8 +57,28 @@ describe('loadConfig', () => {
       connect: { apiUrl: 'https://api.example.test/public/v1', apiKey: API_KEY, timeoutMs: 2500 },
       webhookSecrets: [SECRET, 'old-secret'],
       products: ['PRD-1', 'PRD-2'],
-      dispatch: { concurrency: 16, functionPrefix: undefined, listingBudgetMs: 20_000 },
-      idempotency: { table: 'connect-fulfillment-dev-idempotency' },
+      dispatch: {
+        concurrency: 16,
+        functionPrefix: undefined,
+        listingBudgetMs: 20_000,
+        dispatcherFunction: 'dispatch',
+      },
+      tasks: {
+        table: 'connect-fulfillment-dev-tasks',
+        leaseSeconds: 600,
+        skipRetrySeconds: 120,
+        maxFailures: 3,
+        failureRetrySeconds: 30,
+        maxReschedules: 1000,
+        maxRescheduleDays: 30,
+        retentionDays: 30,
+      },
+      scheduler: {
+        group: 'connect-fulfillment-dev',
+        roleArn: 'arn:aws:iam::123456789012:role/scheduler',
+        deadLetterArn: undefined,
+        endpoint: undefined,
+      },
       validation: { onError: 'open', deadlineMs: 5000 },
       aws: { region: 'us-east-1', lambdaEndpoint: undefined, dynamoEndpoint: undefined },
     });
@@ -63,11 +93,36 @@ describe('loadConfig', () => {
       webhookSecrets: [],
       products: [],
       templates: { tier: undefined },
-      idempotency: { table: undefined },
-      dispatch: { concurrency: 8 },
+      tasks: { table: undefined, ...TASK_DEFAULTS },
+      dispatch: { concurrency: 8, dispatcherFunction: 'dispatch' },
       connect: { timeoutMs: 15_000 },
     });
     expect(config.templates.activation('PRD-ANY')).toBeUndefined();
+  });
+
+  it('refuses a function that acts per product when CONNECT_PRODUCTS is unset or empty', () => {
+    for (const value of [undefined, '', ' , ']) {
+      const error = configError(() =>
+        loadConfig({ ...baseEnv(), CONNECT_PRODUCTS: value }, { requireProducts: true }),
+      );
+      expect(error.issues).toEqual([
+        'CONNECT_PRODUCTS: names no product; list the products (comma list), or * for every product',
+      ]);
+    }
+    expect(loadConfig({ ...baseEnv(), CONNECT_PRODUCTS: '*' }, { requireProducts: true }).products).toEqual([
+      '*',
+    ]);
+  });
+
+  it.each([
+    ['TASK_LEASE_SECONDS', '120', 'must be at least 180'],
+    ['TASK_LEASE_SECONDS', '86401', 'must be at most 86400'],
+    ['MAX_HANDLER_FAILURES', 'five', 'must be a whole number'],
+    ['MAX_RESCHEDULE_DAYS', '366', 'must be at most 365'],
+  ])('rejects %s=%s', (name, value, message) => {
+    const error = configError(() => loadConfig({ ...baseEnv(), [name]: value }));
+
+    expect(error.issues).toEqual([`${name}: ${message}`]);
   });
 
   it('defaults the API URL to the local emulator only under serverless-offline', () => {
@@ -98,7 +153,7 @@ describe('loadConfig', () => {
     const error = configError(() =>
       loadConfig(
         { CONNECT_API_URL: 'ftp://example.test', DISPATCH_CONCURRENCY: 'many' },
-        { requireWebhookSecrets: true, requireIdempotencyTable: true },
+        { requireWebhookSecrets: true, requireTasksTable: true, requireProducts: true },
       ),
     );
 
@@ -107,7 +162,8 @@ describe('loadConfig', () => {
       'CONNECT_API_URL: must be an http(s) URL',
       'CONNECT_API_KEY: is required',
       'CONNECT_WEBHOOK_SECRETS: needs at least one secret',
-      'IDEMPOTENCY_TABLE: is required',
+      'TASKS_TABLE: is required',
+      'CONNECT_PRODUCTS: names no product; list the products (comma list), or * for every product',
       'DISPATCH_CONCURRENCY: must be a whole number',
     ]);
   });
@@ -156,8 +212,13 @@ describe('loadConfig', () => {
 });
 
 describe('acceptsProduct', () => {
-  it('accepts every product when the list is empty', () => {
-    expect(acceptsProduct({ products: [] }, 'PRD-9')).toBe(true);
+  it('accepts nothing when the list is empty: fail closed, never every product by omission', () => {
+    expect(acceptsProduct({ products: [] }, 'PRD-9')).toBe(false);
+  });
+
+  it('accepts every product only when the list says * explicitly', () => {
+    expect(acceptsProduct({ products: ['*'] }, 'PRD-9')).toBe(true);
+    expect(acceptsProduct({ products: ['PRD-1', '*'] }, 'PRD-9')).toBe(true);
   });
 
   it('accepts only the listed products otherwise', () => {

@@ -176,7 +176,15 @@ describe('requests.list', () => {
 
     // Assess
     expect(ids).toEqual([first?.id, last?.id]);
-    expect(invalid).toEqual([{ path: '/requests', id: odd?.id, issues: [expect.stringContaining('type')] }]);
+    expect(invalid).toEqual([
+      {
+        path: '/requests',
+        id: odd?.id,
+        type: 'teleport',
+        updated: odd?.updated,
+        issues: [expect.stringContaining('type')],
+      },
+    ]);
   });
 
   it('caps the page size at 1000', async () => {

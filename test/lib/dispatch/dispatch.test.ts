@@ -1,33 +1,69 @@
-import { describe, expect, it } from 'vitest';
-import type { ConnectClient } from '../../../lib/connect';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_API_KEY, startEmulator } from '../../../emulator';
+import { type ConnectClient, createConnectClient } from '../../../lib/connect';
 import {
   createDispatcher,
   type DispatchPayload,
   type DispatchRequest,
+  InvokeError,
   type Invoker,
+  InvokeThrottledError,
 } from '../../../lib/dispatch';
 import type { Logger } from '../../../lib/observability';
+import { createTaskStore, type TaskStore } from '../../../lib/tasks';
+import { createTasksTable, type LocalDynamo, startLocalDynamo } from '../../../scripts/local-stack/dynamo';
 import { fulfillmentRequest, tierConfigRequest } from '../../support/builders';
 import { fakeConnectClient, fakeLogger, TABLE } from './fakes';
 
-/** One dispatch through a dispatcher built for it (concurrency 8 unless given). */
+let dynamo: LocalDynamo;
+let tables = 0;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo(0, 'dispatch-unused');
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+/** A fresh task table on the local DynamoDB: the real conditional claims. */
+async function freshTasks(): Promise<TaskStore> {
+  const table = `dispatch-${++tables}`;
+  await createTasksTable(dynamo.endpoint, table);
+  return createTaskStore({ table, endpoint: dynamo.endpoint });
+}
+
+/** One dispatch through a dispatcher built for it (concurrency 8 unless given), on a fresh task table. */
 async function dispatchPending(
   options: DispatchRequest & {
     client: ConnectClient;
     invoker: Invoker;
     logger: Logger;
     concurrency?: number;
+    tasks?: TaskStore;
   },
 ) {
   const dispatcher = createDispatcher({
     ...options,
+    tasks: options.tasks ?? (await freshTasks()),
     automation: TABLE,
     concurrency: options.concurrency ?? 8,
+    leaseSeconds: 900,
   });
   return dispatcher.dispatch(options);
 }
 
-/** An invoker that records calls and in-flight counts; each call settles after a few event-loop turns. */
+const CLAIM = {
+  token: expect.any(String),
+  leaseUntil: expect.any(Number),
+  attempt: 1,
+  failures: 0,
+  reschedules: 0,
+  outages: 0,
+};
+
+/**
+ * An invoker that records calls and in-flight counts; each call takes 15 ms, longer than a claim on the
+ * local DynamoDB, so that the lanes pile up on it and the bound is reached.
+ */
 function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boolean } = {}) {
   const calls: { functionName: string; payload: DispatchPayload }[] = [];
   let inFlight = 0;
@@ -39,7 +75,7 @@ function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boo
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
-        for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 15));
         if (options.failFor?.(typed)) throw new Error('ServiceException');
       } finally {
         inFlight -= 1;
@@ -80,7 +116,13 @@ describe('the dispatcher', () => {
       objectClass: 'fulfillment_request',
       listed: 4,
       dispatched: { purchase: 2, cancel: 1, unsupported: 1 },
+      outcomes: {},
+      throttled: 0,
+      skipped: 0,
       failed: 0,
+      parked: 0,
+      pages: 1,
+      complete: true,
     });
     expect(calls.map((call) => call.functionName).sort()).toEqual([
       'cancel',
@@ -94,6 +136,7 @@ describe('the dispatcher', () => {
       correlationId: 'corr-1',
       webhookId: 'WH-1',
       listedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      claim: CLAIM,
     });
   });
 
@@ -116,6 +159,7 @@ describe('the dispatcher', () => {
       request: tierConfigRequest({ id: 'TCR-1' }),
       correlationId: 'sweep-1',
       listedAt: expect.any(String),
+      claim: CLAIM,
     });
   });
 
@@ -167,6 +211,142 @@ describe('the dispatcher', () => {
     expect(errors[0]?.extra[0]).toMatchObject({ request_id: 'PR-2', function: 'purchase' });
   });
 
+  it('gives a failed run its claim back at once: the next dispatch takes the request, not after the lease', async () => {
+    // Prepare
+    const requests = [fulfillmentRequest({ id: 'PR-1' })];
+    const { client } = fakeConnectClient({ requests });
+    const tasks = await freshTasks();
+    let fail = true;
+    const ran: string[] = [];
+    const invoker: Invoker = {
+      async invoke(_fn, payload) {
+        ran.push((payload as DispatchPayload).request.id);
+        if (fail) throw new InvokeError('p-purchase', 'Unhandled error (Error: DynamoDB unavailable)');
+        return { outcome: 'approved' };
+      },
+    };
+    const dispatcher = createDispatcher({
+      client,
+      invoker,
+      tasks,
+      automation: TABLE,
+      concurrency: 1,
+      leaseSeconds: 900,
+      logger: fakeLogger().logger,
+    });
+    const order = { productId: 'PRD-1', objectClass: 'fulfillment_request' as const, correlationId: 'c' };
+
+    // Act
+    const first = await dispatcher.dispatch(order);
+    fail = false;
+    const second = await dispatcher.dispatch(order);
+
+    // Assess
+    expect(first).toMatchObject({ failed: 1, dispatched: {} });
+    expect(second).toMatchObject({ failed: 0, dispatched: { purchase: 1 }, outcomes: { approved: 1 } });
+    expect(ran).toEqual(['PR-1', 'PR-1']);
+  });
+
+  it('asks a throttled run again after a wait, never past the limit of runs in flight', async () => {
+    // Prepare: Lambda refuses the first two runs of PR-2 for want of concurrency.
+    const requests = Array.from({ length: 4 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
+    const { client } = fakeConnectClient({ requests });
+    let throttles = 2;
+    const waits: number[] = [];
+    const ran: string[] = [];
+    const invoker: Invoker = {
+      async invoke(_fn, payload) {
+        const { id } = (payload as DispatchPayload).request;
+        if (id === 'PR-2' && throttles > 0) {
+          throttles -= 1;
+          throw new InvokeThrottledError('p-purchase', 'TooManyRequestsException');
+        }
+        ran.push(id);
+        return { outcome: 'approved' };
+      },
+    };
+    const dispatcher = createDispatcher({
+      client,
+      invoker,
+      tasks: await freshTasks(),
+      automation: TABLE,
+      concurrency: 2,
+      leaseSeconds: 900,
+      logger: fakeLogger().logger,
+      sleep: async (ms) => void waits.push(ms),
+    });
+
+    // Act
+    const summary = await dispatcher.dispatch({
+      productId: 'PRD-1',
+      objectClass: 'fulfillment_request',
+      correlationId: 'c',
+    });
+
+    // Assess
+    expect(summary).toMatchObject({
+      throttled: 2,
+      failed: 0,
+      dispatched: { purchase: 4 },
+      outcomes: { approved: 4 },
+    });
+    expect(waits).toEqual([1_000, 2_000]);
+    expect(ran.sort()).toEqual(['PR-0', 'PR-1', 'PR-2', 'PR-3']);
+  });
+
+  it('pages the real emulator over HTTP by created, each pending request dispatched once, approved ones left', async () => {
+    // Prepare: 35 pending purchases, a page of 10, and one request that leaves the queue while we page.
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      emulator.store.applySeed({
+        requests: Array.from({ length: 35 }, () => ({
+          type: 'purchase',
+          asset: { product: { id: 'PRD-EMU' }, items: [], params: [] },
+        })),
+      });
+      const ids = emulator.store.listRequests().map((request) => request.id);
+      const client = createConnectClient({ apiUrl: emulator.url, apiKey: DEFAULT_API_KEY });
+      const approvedWhilePaging = ids[25] as string;
+      const invoked: string[] = [];
+      const invoker: Invoker = {
+        async invoke(_fn, payload) {
+          const { request } = payload as DispatchPayload;
+          invoked.push(request.id);
+          if (invoked.length === 10)
+            await client.requests.approve(approvedWhilePaging, { template_id: 'TL-1' });
+        },
+      };
+      const dispatcher = createDispatcher({
+        client,
+        invoker,
+        tasks: await freshTasks(),
+        automation: TABLE,
+        concurrency: 1,
+        leaseSeconds: 900,
+        logger: fakeLogger().logger,
+        pageSize: 10,
+      });
+
+      // Act
+      const summary = await dispatcher.dispatch({
+        productId: 'PRD-EMU',
+        objectClass: 'fulfillment_request',
+        correlationId: 'paging',
+      });
+
+      // Assess
+      expect(invoked).toEqual(ids.filter((id) => id !== approvedWhilePaging));
+      expect(summary).toMatchObject({ listed: 34, skipped: 0, complete: true });
+      const lists = emulator
+        .calls()
+        .filter((call) => call.method === 'GET' && call.path.endsWith('/requests'));
+      expect(lists.length).toBe(summary.pages);
+      expect(lists.slice(1).every((call) => call.query.includes('ge(created,'))).toBe(true);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it('returns an empty summary when nothing is pending', async () => {
     const { client } = fakeConnectClient({});
     const { invoker, calls } = recordingInvoker();
@@ -185,7 +365,13 @@ describe('the dispatcher', () => {
       objectClass: 'fulfillment_request',
       listed: 0,
       dispatched: {},
+      outcomes: {},
+      throttled: 0,
+      skipped: 0,
       failed: 0,
+      parked: 0,
+      pages: 1,
+      complete: true,
     });
     expect(calls).toHaveLength(0);
   });
@@ -222,5 +408,107 @@ describe('the dispatcher', () => {
         concurrency,
       }),
     ).rejects.toThrow(RangeError);
+  });
+
+  it('invokes nothing for a request already dispatched: a duplicate delivery costs one batch read', async () => {
+    // Prepare: one delivery dispatched the queue; a second one lists the same requests.
+    const requests = Array.from({ length: 5 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
+    const tasks = await freshTasks();
+    const first = recordingInvoker();
+    const second = recordingInvoker();
+    const request = { productId: 'PRD-1', objectClass: 'fulfillment_request' as const, correlationId: 'c' };
+    await dispatchPending({
+      ...request,
+      client: fakeConnectClient({ requests }).client,
+      invoker: first.invoker,
+      logger: fakeLogger().logger,
+      tasks,
+    });
+
+    // Act
+    const duplicate = await dispatchPending({
+      ...request,
+      client: fakeConnectClient({ requests }).client,
+      invoker: second.invoker,
+      logger: fakeLogger().logger,
+      tasks,
+    });
+
+    // Assess
+    expect(first.calls).toHaveLength(5);
+    expect(second.calls).toEqual([]);
+    expect(duplicate).toMatchObject({ listed: 5, skipped: 5, dispatched: {} });
+  });
+
+  it('lets only one of many concurrent deliveries claim each request', async () => {
+    const requests = Array.from({ length: 40 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
+    const tasks = await freshTasks();
+    const invokers = Array.from({ length: 6 }, () => recordingInvoker());
+
+    await Promise.all(
+      invokers.map(({ invoker }) =>
+        dispatchPending({
+          productId: 'PRD-1',
+          objectClass: 'fulfillment_request',
+          correlationId: 'storm',
+          client: fakeConnectClient({ requests }).client,
+          invoker,
+          logger: fakeLogger().logger,
+          tasks,
+        }),
+      ),
+    );
+
+    const invoked = invokers.flatMap(({ calls }) => calls.map((call) => call.payload.request.id));
+    expect(invoked.sort()).toEqual(requests.map((item) => item.id).sort());
+  });
+
+  it('parks a listed object that fails its schema, once, and goes on with the page', async () => {
+    // Prepare: the client reports PR-BAD as not matching the schema while listing the others.
+    const requests = [fulfillmentRequest({ id: 'PR-1' })];
+    const { client } = fakeConnectClient({ requests });
+    const list = client.requests.list;
+    client.requests.list = (query) => {
+      query?.onInvalidItem?.({
+        path: '/requests',
+        id: 'PR-BAD',
+        type: 'reassign',
+        updated: 'v1',
+        issues: ['type: Invalid option'],
+      });
+      return list(query);
+    };
+    const tasks = await freshTasks();
+    const { invoker, calls } = recordingInvoker();
+    const { logger, entries } = fakeLogger();
+
+    // Act
+    const first = await dispatchPending({
+      productId: 'PRD-1',
+      objectClass: 'fulfillment_request',
+      correlationId: 'c',
+      client,
+      invoker,
+      logger,
+      tasks,
+    });
+    const again = await dispatchPending({
+      productId: 'PRD-1',
+      objectClass: 'fulfillment_request',
+      correlationId: 'c',
+      client,
+      invoker,
+      logger,
+      tasks,
+    });
+
+    // Assess
+    expect(calls.map((call) => call.payload.request.id)).toEqual(['PR-1']);
+    expect([first.parked, again.parked]).toEqual([1, 0]);
+    expect(await tasks.get('PR-BAD')).toMatchObject({
+      state: 'parked',
+      reason: "Connect's fulfillment request does not match its schema: type: Invalid option",
+    });
+    expect(entries.filter((entry) => entry.level === 'error')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
 import type { AutomationTable } from '../../../lib/automation';
 import type { ConnectClient, FulfillmentRequest, ListQuery, TierConfigRequest } from '../../../lib/connect';
 import type { Logger } from '../../../lib/observability';
+import type { TaskStore } from '../../../lib/tasks';
 
 /** Purchases and cancels automated, every tier config request type too; renew and the rest are not. */
 export const TABLE: AutomationTable = {
@@ -83,4 +84,36 @@ export function fakeLogger(): { logger: Logger; entries: LogEntry[] } {
       entries.push({ level, message, extra });
     };
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
+}
+
+/** The task store's lock, in memory, with the same rules (for unit tests of the dispatch function). */
+export function memoryLocks(): Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock'> & {
+  held: Map<string, { token: string; leaseUntil: number; again: boolean }>;
+} {
+  const held = new Map<string, { token: string; leaseUntil: number; again: boolean }>();
+  return {
+    held,
+    acquireLock: async (key, token, now, leaseMs) => {
+      const lock = held.get(key);
+      if (lock && lock.leaseUntil >= now && lock.token !== token) return false;
+      held.set(key, { token, leaseUntil: now + leaseMs, again: false });
+      return true;
+    },
+    queueOnLock: async (key, token, now) => {
+      const lock = held.get(key);
+      if (!lock || lock.leaseUntil < now || lock.token === token) return false;
+      lock.again = true;
+      return true;
+    },
+    releaseLock: async (key, token) => {
+      const lock = held.get(key);
+      if (!lock || lock.token !== token) return 'lost';
+      if (lock.again) {
+        lock.again = false;
+        return 'again';
+      }
+      lock.leaseUntil = 0;
+      return 'released';
+    },
+  };
 }

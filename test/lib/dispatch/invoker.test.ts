@@ -1,7 +1,12 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config';
-import { createLambdaClient, createLambdaInvoker, InvokeError } from '../../../lib/dispatch';
+import {
+  createLambdaClient,
+  createLambdaInvoker,
+  InvokeError,
+  InvokeThrottledError,
+} from '../../../lib/dispatch';
 
 const BASE_ENV = { CONNECT_API_URL: 'https://api.example.test/public/v1', CONNECT_API_KEY: 'ApiKey SU-1:k' };
 
@@ -72,6 +77,47 @@ describe('createLambdaInvoker', () => {
     });
 
     await expect(invoker.invoke('change', {})).rejects.toThrow(InvokeError);
+  });
+});
+
+describe('createLambdaInvoker, waiting for the run', () => {
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  it('runs the function synchronously and returns its answer', async () => {
+    const lambda = fakeLambda({ StatusCode: 200, Payload: encode({ outcome: 'approved' }) } as never);
+    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: 'svc-dev', mode: 'wait' });
+
+    const answer = await invoker.invoke('purchase', { request: { id: 'PR-1' } });
+
+    expect(lambda.commands[0]?.input.InvocationType).toBe('RequestResponse');
+    expect(answer).toEqual({ outcome: 'approved' });
+  });
+
+  it("turns the function's own unhandled error into an InvokeError that names it", async () => {
+    const lambda = fakeLambda({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: encode({ errorType: 'Error', errorMessage: 'DynamoDB unavailable' }),
+    } as never);
+    const invoker = createLambdaInvoker({ client: lambda.client, functionPrefix: 'svc-dev', mode: 'wait' });
+
+    const error = await invoker.invoke('purchase', {}).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvokeError);
+    expect((error as Error).message).toBe(
+      'Invoking svc-dev-purchase failed: Unhandled error (Error: DynamoDB unavailable)',
+    );
+  });
+
+  it("tells Lambda's throttle apart: nothing ran, ask again", async () => {
+    const cause = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    const invoker = createLambdaInvoker({
+      client: fakeLambda(cause).client,
+      functionPrefix: 'p',
+      mode: 'wait',
+    });
+
+    await expect(invoker.invoke('purchase', {})).rejects.toBeInstanceOf(InvokeThrottledError);
   });
 });
 

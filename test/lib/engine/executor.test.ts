@@ -5,6 +5,8 @@ import {
   Fail,
   type FulfillmentHandler,
   Inquire,
+  Park,
+  Reschedule,
   Skip,
 } from '../../../lib/automation';
 import { ConnectServerError, ConnectValidationError } from '../../../lib/connect';
@@ -495,23 +497,89 @@ describe('execute: an action refused because the request moved on', () => {
     expect(result).toMatchObject({ outcome: 'skipped', detail: 'request not found' });
   });
 
-  it('rethrows the refusal when the request is still pending (a real validation error)', async () => {
+  it('parks the request when the refusal is real (still pending): a permanent error, never sent again', async () => {
     // Prepare
-    const { request, client, deps } = setup();
+    const { request, client, deps, logger } = setup();
     const refusal = new ConnectValidationError({
       method: 'POST',
       path: `/requests/${ID}/approve`,
       status: 400,
+      errorCode: 'VAL_001',
       errors: ['Template not found.'],
     });
     client.failNext('requests.approve', refusal);
 
     // Act
-    const run = execute(FULFILLMENT_REQUEST, request, () => approveWithTemplate('TL-BAD'), deps);
+    const result = await execute(FULFILLMENT_REQUEST, request, () => approveWithTemplate('TL-BAD'), deps);
 
     // Assess
-    await expect(run).rejects.toBe(refusal);
+    expect(result).toMatchObject({
+      outcome: 'parked',
+      reason: 'Connect refused the approve action: Template not found. (VAL_001)',
+      error: { code: 'VAL_001', message: 'Template not found.' },
+    });
     expect(client.ops()).toEqual([`requests.approve ${ID}`, `requests.get ${ID}`]);
+    expect(logger.at('warn').map((line) => line.message)).toEqual([
+      'Connect refused a write on a pending request: it is parked',
+    ]);
+    expect(logger.at('error')).toEqual([]);
+  });
+
+  it('parks a purchase whose parameter update Connect refuses (a product without the parameter)', async () => {
+    // Prepare
+    const { request, client, deps } = setup();
+    client.failNext(
+      'requests.updateParams',
+      new ConnectValidationError({
+        method: 'PUT',
+        path: `/requests/${ID}`,
+        status: 400,
+        errorCode: 'VAL_001',
+        errors: ['Parameter email does not exist'],
+      }),
+    );
+
+    // Act
+    const result = await execute(
+      FULFILLMENT_REQUEST,
+      request,
+      async () => {
+        throw new Inquire({ email: 'Please provide it' });
+      },
+      deps,
+    );
+
+    // Assess: nothing after the refused PUT but the re-read; no inquire.
+    expect(result).toMatchObject({
+      outcome: 'parked',
+      reason: 'Connect refused the parameter update: Parameter email does not exist (VAL_001)',
+    });
+    expect(client.ops()).toEqual([`requests.updateParams ${ID}`, `requests.get ${ID}`]);
+  });
+
+  it('reschedules without a call, and parks without a call, when the handler says so', async () => {
+    const { request, client, deps } = setup();
+
+    const later = await execute(
+      FULFILLMENT_REQUEST,
+      request,
+      () => {
+        throw new Reschedule(45);
+      },
+      deps,
+    );
+    const stop = await execute(
+      FULFILLMENT_REQUEST,
+      request,
+      () => {
+        throw new Park('the product has no parameter `email`');
+      },
+      deps,
+    );
+
+    expect(later).toMatchObject({ outcome: 'rescheduled', rescheduleSeconds: 45 });
+    expect(stop).toMatchObject({ outcome: 'parked', reason: 'the product has no parameter `email`' });
+    expect(client.calls).toEqual([]);
   });
 
   it('skips when a parameter update inside the handler is refused because the request moved on', async () => {

@@ -1,34 +1,35 @@
 /**
  * Crash: a purchase function dies after its PUT (the ActivationKey is written) and before its approve.
  *
- * What a crash is for Powertools idempotency: a thrown error deletes the in-progress record (the retry just
- * runs again); a dead process deletes nothing, so the records stay INPROGRESS until the Lambda context's
- * remaining time has passed. Modelled faithfully in process: the real purchase handler and Lambda wiring
- * (createFulfillmentFunction), the real idempotency store on a local DynamoDB (dynalite) and the real Connect
- * emulator; the first invocation's approve never answers and the invocation is abandoned, as a process killed
- * at its timeout would be. The next sweep (the real sweep + dispatcher) must complete the request, and the
- * vendor's provisioning must have run exactly once. The failure path of a failed asynchronous invocation
- * (2 Lambda retries, then the SQS dead-letter queue) is checked on the resolved serverless configuration.
+ * What a crash is for the task record: a dead process writes nothing, so its claim stays `processing` until
+ * its lease runs out; until then no dispatch lets the request through. Modelled faithfully in process: the
+ * real purchase handler and Lambda wiring (createTypeFunction), the real task store on a local DynamoDB
+ * (dynalite), the real dispatcher and the real Connect emulator; the first invocation's approve never answers
+ * and the invocation is abandoned, as a process killed at its timeout would be. The dispatch after the lease
+ * must complete the request, and the vendor's provisioning must have run exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, startEmulator } from '../../../emulator';
 import { createDemoProvisioner, type Provisioner } from '../../../functions/automation/provisioner';
 import { ACTIVATION_KEY_PARAM, createPurchaseHandler } from '../../../functions/automation/purchase';
-import { sweep } from '../../../functions/sweep/sweep';
 import type { AutomationTable } from '../../../lib/automation';
+import { TASK_DEFAULTS } from '../../../lib/config';
 import { createConnectClient, type FulfillmentRequest } from '../../../lib/connect';
 import { createDispatcher, entryFor, typeFunctionNames } from '../../../lib/dispatch';
-import { createPersistenceStore, createTypeFunction } from '../../../lib/lambda';
+import { createTypeFunction } from '../../../lib/lambda';
 import { createLogger } from '../../../lib/observability';
+import { createTaskStore } from '../../../lib/tasks';
 import { loadSamples } from '../../../scripts/local-stack';
 import { type LocalDynamo, startLocalDynamo } from '../../../scripts/local-stack/dynamo';
 import { connectHttp } from '../../../scripts/local-stack/samples';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const API_KEY = 'ApiKey SU-000-000-000:crash-test-key';
-const TABLE = 'crash-idempotency';
+const TABLE = 'crash-tasks';
+/** The claim's lease in the first test: short, so that the dead run's claim runs out quickly. */
+const SHORT_LEASE_SECONDS = 3;
 const TEMPLATE = 'TL-111-222-333';
-/** What the first invocation had left when it died: its in-progress records expire after this. */
+/** What the first invocation had left when it died (middy answers the timeout then). */
 const REMAINING_MS = 1_500;
 
 let emulator: EmulatorHandle;
@@ -45,8 +46,14 @@ afterAll(async () => {
 
 const lambdaContext = (remainingMs: number) => fakeLambdaContext({ remainingMs });
 
+const tasks = () => createTaskStore({ table: TABLE, endpoint: dynamo.endpoint });
+
 /** One execution environment of the purchase function: its own client, store and provisioner instance. */
-function purchaseFunction(provisioned: string[], fetchImpl: typeof fetch, now: () => number = Date.now) {
+function purchaseFunction(
+  provisioned: string[],
+  fetchImpl: typeof fetch,
+  { now = Date.now, leaseSeconds = SHORT_LEASE_SECONDS }: { now?: () => number; leaseSeconds?: number } = {},
+) {
   const demo = createDemoProvisioner();
   const provisioner: Provisioner = {
     async provision(request) {
@@ -59,7 +66,10 @@ function purchaseFunction(provisioned: string[], fetchImpl: typeof fetch, now: (
     deps: () => ({
       client: createConnectClient({ apiUrl: emulator.url, apiKey: API_KEY, fetch: fetchImpl }),
       handlerFor: (objectClass, type) => entryFor(table, objectClass, type)?.process,
-      newPersistenceStore: () => createPersistenceStore({ table: TABLE, endpoint: dynamo.endpoint }),
+      tasks: tasks(),
+      scheduler: { at: async () => undefined },
+      settings: { ...TASK_DEFAULTS, table: TABLE, leaseSeconds },
+      functionPrefix: 'connect-fulfillment-dev',
     }),
     logger: createLogger({ logLevel: 'SILENT' }),
     now,
@@ -71,34 +81,36 @@ function tableWith(purchase: ReturnType<typeof createPurchaseHandler>): Automati
   return { fulfillment_request: { purchase: { process: purchase } }, tier_config_request: {} };
 }
 
-/** The scheduled sweep with the real dispatcher; its invoker runs the purchase function and waits for it. */
-async function runSweep(productId: string, handler: ReturnType<typeof purchaseFunction>) {
+/** A dispatch of the product (as the sweep asks for), the real dispatcher; its invoker runs the function. */
+async function runDispatch(productId: string, handler: ReturnType<typeof purchaseFunction>) {
   const client = createConnectClient({ apiUrl: emulator.url, apiKey: API_KEY });
   const results: unknown[] = [];
   const table = tableWith(
     createPurchaseHandler({ provisioner: createDemoProvisioner(), activationTemplates: () => TEMPLATE }),
   );
-  const outcome = await sweep(`sweep-${crypto.randomUUID()}`, {
-    products: [productId],
+  const summary = await createDispatcher({
+    client,
+    automation: table,
+    tasks: tasks(),
+    concurrency: 8,
+    leaseSeconds: SHORT_LEASE_SECONDS,
     logger: createLogger({ logLevel: 'SILENT' }),
-    dispatcher: createDispatcher({
-      client,
-      automation: table,
-      concurrency: 8,
-      logger: createLogger({ logLevel: 'SILENT' }),
-      invoker: {
-        async invoke(functionName, payload) {
-          expect(typeFunctionNames(table)).toContain(functionName);
-          results.push(await handler(payload, lambdaContext(60_000)));
-        },
+    invoker: {
+      async invoke(functionName, payload) {
+        expect(typeFunctionNames(table)).toContain(functionName);
+        results.push(await handler(payload, lambdaContext(1_000)));
       },
-    }),
+    },
+  }).dispatch({
+    productId,
+    objectClass: 'fulfillment_request',
+    correlationId: `sweep-${crypto.randomUUID()}`,
   });
-  return { outcome, results };
+  return { summary, results };
 }
 
 /** A pending purchase, and a first invocation that dies at its approve (after its PUT). */
-async function crashAfterPut() {
+async function crashAfterPut(leaseSeconds = SHORT_LEASE_SECONDS) {
   const sample = (await loadSamples()).find((candidate) => candidate.name === 'purchase-approved-template');
   if (!sample) throw new Error('sample purchase-approved-template missing');
   const call = connectHttp(emulator.url, API_KEY);
@@ -110,13 +122,18 @@ async function crashAfterPut() {
     approveReached = resolve;
   });
   // The first environment's approve never answers: the process is gone from here on.
-  const dying = purchaseFunction(provisioned, async (input, init) => {
-    if (String(input).endsWith('/approve')) {
-      approveReached();
-      return new Promise<Response>(() => undefined);
-    }
-    return fetch(input, init);
-  });
+  const dying = purchaseFunction(
+    provisioned,
+    async (input, init) => {
+      if (String(input).endsWith('/approve')) {
+        approveReached();
+        return new Promise<Response>(() => undefined);
+      }
+      return fetch(input, init);
+    },
+    { leaseSeconds },
+  );
+  const claimedAt = Date.now();
   // The invocation runs until it dies at its approve; its time then runs out (middy answers the timeout, as
   // Lambda would before killing the environment) while the approve is still outstanding. Never awaited here.
   const timedOut = dying(
@@ -132,13 +149,21 @@ async function crashAfterPut() {
       .calls()
       .filter((record) => record.path.includes(created.id))
       .map((record) => `${record.method} ${record.path.split('/').at(-1)} ${record.status}`);
-  return { created, listed, provisioned, timedOut, actionsOf, productId: created.asset.product.id };
+  return {
+    created,
+    listed,
+    provisioned,
+    timedOut,
+    actionsOf,
+    claimedAt,
+    productId: created.asset.product.id,
+  };
 }
 
 describe('a purchase function that dies between its PUT and its approve', () => {
   it('leaves the request pending, and the next sweep completes it without provisioning twice', async () => {
     // Prepare + Act 1: the crash.
-    const { created, provisioned, timedOut, actionsOf, productId } = await crashAfterPut();
+    const { created, provisioned, timedOut, actionsOf, productId, claimedAt } = await crashAfterPut();
 
     // Assess 1: the PUT landed, the approve did not, the request is still pending.
     const afterCrash = emulator.store.getRequest(created.id);
@@ -147,22 +172,25 @@ describe('a purchase function that dies between its PUT and its approve', () => 
     expect(provisioned).toEqual([created.asset.id]);
     expect(actionsOf()).toEqual([`GET ${created.id} 200`, `PUT ${created.id} 200`]);
 
-    // Act 2: a sweep while the dead invocation's lock is still "in progress" (its remaining time not over).
+    // Act 2: a dispatch while the dead invocation's claim is still held (its lease not over).
     const healthy = purchaseFunction(provisioned, fetch);
-    const early = await runSweep(productId, healthy);
+    const early = await runDispatch(productId, healthy);
 
-    // Assess 2: skipped, nothing sent, nothing provisioned.
-    expect(early.results).toEqual([expect.objectContaining({ outcome: 'skipped' })]);
+    // Assess 2: skipped at the dispatcher: no invocation, nothing sent, nothing provisioned.
+    expect(early.summary).toMatchObject({ listed: 1, skipped: 1, dispatched: {} });
+    expect(early.results).toEqual([]);
     expect(emulator.store.getRequest(created.id).status).toBe('pending');
     expect(provisioned).toHaveLength(1);
 
-    // Act 3: the next sweep, once the dead invocation's time is up.
+    // Act 3: the next dispatch, once the dead invocation's claim has run out.
     expect(await timedOut).toBe('TimeoutError');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const next = await runSweep(productId, healthy);
+    await new Promise((resolve) =>
+      setTimeout(resolve, claimedAt + SHORT_LEASE_SECONDS * 1000 + 200 - Date.now()),
+    );
+    const next = await runDispatch(productId, healthy);
 
     // Assess 3: approved with the template, exactly one approve, the vendor provisioned once.
-    expect(next.outcome.failures).toBe(0);
+    expect(next.summary).toMatchObject({ listed: 1, dispatched: { purchase: 1 }, failed: 0 });
     expect(next.results).toEqual([expect.objectContaining({ outcome: 'approved' })]);
     const final = emulator.store.getRequest(created.id);
     expect(final.status).toBe('approved');
@@ -174,7 +202,9 @@ describe('a purchase function that dies between its PUT and its approve', () => 
   it("Lambda's retry of the original event re-reads the request: one approve, provisioned once", async () => {
     // Prepare + Act 1: the crash, then the invocation's time runs out.
     const listedAt = new Date().toISOString();
-    const { created, listed, provisioned, timedOut, actionsOf } = await crashAfterPut();
+    const { created, listed, provisioned, timedOut, actionsOf } = await crashAfterPut(
+      TASK_DEFAULTS.leaseSeconds,
+    );
     const keyAfterCrash = emulator.store
       .getRequest(created.id)
       .asset.params.find((param) => param.id === ACTIVATION_KEY_PARAM)?.value;
@@ -182,13 +212,21 @@ describe('a purchase function that dies between its PUT and its approve', () => 
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Act 2: Lambda retries the event it was given (the request as listed before the PUT), a minute later.
+    // It carries the claim the dying run took (the same event): read it from the task record.
+    const record = await tasks().get(created.id);
+    const claim = {
+      token: record?.token ?? '',
+      leaseUntil: record?.leaseUntil ?? 0,
+      attempt: 1,
+      failures: 0,
+      reschedules: 0,
+    };
     const aMinuteLater = () => Date.now() + 61_000;
-    const retried = await purchaseFunction(
-      provisioned,
-      fetch,
-      aMinuteLater,
-    )(
-      { objectClass: 'fulfillment_request', request: listed, correlationId: 'crash-1', listedAt },
+    const retried = await purchaseFunction(provisioned, fetch, {
+      now: aMinuteLater,
+      leaseSeconds: TASK_DEFAULTS.leaseSeconds,
+    })(
+      { objectClass: 'fulfillment_request', request: listed, correlationId: 'crash-1', listedAt, claim },
       lambdaContext(60_000),
     );
 

@@ -1,7 +1,7 @@
 /**
  * Duplicate storm: the same webhook (same body, same token) delivered 20 times at once with 200 requests
- * pending: 20 listings, up to 4,000 invocations for 200 requests, and still exactly one successful
- * terminal action per request.
+ * pending: 20 dispatches race over 200 requests, and still exactly one successful terminal action per
+ * request; the task records show one type-function invocation each (a duplicate costs none).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -41,6 +41,7 @@ describe('duplicate storm', () => {
   let seeded: Seeded[];
   let answers: Array<{ status: number; text: string }>;
   let result: DriveResult;
+  let attempts: Map<string, number>;
 
   beforeAll(async () => {
     run = await bootStack({ CONNECT_PRODUCTS: PRODUCT });
@@ -57,9 +58,9 @@ describe('duplicate storm', () => {
       quietMs: 30_000,
       sweepEveryMs: 120_000,
     });
-    const dispatched = answers
-      .map((answer) => JSON.parse(answer.text) as { dispatched?: Record<string, number> })
-      .reduce((sum, answer) => sum + Object.values(answer.dispatched ?? {}).reduce((a, b) => a + b, 0), 0);
+    // Each claim is one invocation of a type function: the record counts them.
+    attempts = new Map((await run.stack.tasks.list()).map((record) => [record.id, record.attempts]));
+    const dispatched = [...attempts.values()].reduce((sum, count) => sum + count, 0);
     process.stdout.write(
       `\nduplicate storm: ${DELIVERIES} concurrent deliveries, ${seeded.length} pending, ${dispatched} invocations, ` +
         `${(Date.now() - started) / 1000} s\n`,
@@ -80,6 +81,12 @@ describe('duplicate storm', () => {
 
   it('makes exactly one successful terminal action per request', () => {
     expect(wrongTerminalActions(seeded, run.stack.emulator.calls())).toEqual([]);
+  });
+
+  it('invokes one type function per request: the duplicate deliveries cost no invocation', () => {
+    expect(seeded.filter((request) => attempts.get(request.id) !== 1).map((request) => request.id)).toEqual(
+      [],
+    );
   });
 
   it('logs no API key, webhook secret or bearer token', () => {

@@ -5,6 +5,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CallRecord } from '../../../emulator';
+import { DEMO_PROVISIONING_PARAM } from '../../../functions/automation/provisioner';
 import { signWebhookToken } from '../../../lib/webhook';
 import { type LocalStack, loadSamples, type Sample } from '../../../scripts/local-stack';
 import { startStackOnFreePorts } from '../../support/local-stack';
@@ -85,9 +86,21 @@ export async function seedMixed(
   stack: LocalStack,
   count: number,
   kinds?: readonly string[],
+  options: { rescheduledPurchases?: number } = {},
 ): Promise<Seeded[]> {
   const samples = (await loadSamples()).filter((sample) => !kinds || kinds.includes(sample.name));
   const plan = Array.from({ length: count }, (_, index) => samples[index % samples.length] as Sample);
+  // Every n-th approving purchase asks the demo provisioner for one "in progress" first: Reschedule once.
+  const every = options.rescheduledPurchases ? Math.round(1 / options.rescheduledPurchases) : 0;
+  let approvingPurchases = 0;
+  const reschedulesOnce = (sample: Sample) => {
+    const request = sample.request as { type?: string; asset?: { params?: Array<{ id: string }> } };
+    if (every === 0 || request.type !== 'purchase' || sample.expect.status !== 'approved') return false;
+    if (request.asset?.params?.some((param) => param.id === DEMO_PROVISIONING_PARAM)) return false;
+    approvingPurchases += 1;
+    return approvingPurchases % every === 0;
+  };
+  const rescheduled = new Set(plan.map((sample, index) => (reschedulesOnce(sample) ? index : -1)));
   return inBatches(plan, 16, async (sample, index) => {
     const unique = `soak-${index}`;
     if (sample.object_class === 'tier_config_request') {
@@ -126,10 +139,14 @@ export async function seedMixed(
     } else {
       request.asset = { ...request.asset, external_id: unique };
     }
+    if (rescheduled.has(index)) {
+      const params = (request.asset.params as Array<Record<string, unknown>> | undefined) ?? [];
+      request.asset = { ...request.asset, params: [...params, { id: DEMO_PROVISIONING_PARAM, value: '1' }] };
+    }
     const created = await stack.call<Created>('POST', '/requests', request);
     return {
       id: created.id,
-      kind: sample.name,
+      kind: rescheduled.has(index) ? `${sample.name} (rescheduled once)` : sample.name,
       objectClass: sample.object_class,
       expectStatus: sample.expect.status,
     };
@@ -280,18 +297,19 @@ export function wrongTerminalActions(seeded: readonly Seeded[], calls: readonly 
   const actions = successfulTerminalActions(calls);
   return seeded
     .map((request) => ({ request, actions: actions.get(request.id) ?? [] }))
-    .filter(
-      ({ request, actions }) =>
-        actions.length !== 1 || actions[0] !== terminalActionFor(request.expectStatus),
-    )
+    .filter(({ request, actions }) => {
+      const expected = terminalActionFor(request.expectStatus);
+      return expected === undefined ? actions.length > 0 : actions.length !== 1 || actions[0] !== expected;
+    })
     .map(({ request, actions }) => `${request.id} ${request.kind}: ${actions.join(',') || 'none'}`);
 }
 
-/** The expected terminal action for an expected final status. */
-export function terminalActionFor(expectStatus: string): string {
+/** The expected terminal action for an expected final status; none for a request that stays pending (parked). */
+export function terminalActionFor(expectStatus: string): string | undefined {
   if (expectStatus === 'approved') return 'approve';
   if (expectStatus === 'failed') return 'fail';
   if (expectStatus === 'inquiring') return 'inquire';
+  if (expectStatus === 'pending') return undefined;
   throw new Error(`no terminal action for ${expectStatus}`);
 }
 

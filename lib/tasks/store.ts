@@ -1,0 +1,535 @@
+/**
+ * The task records in DynamoDB (one table, key `id` = the request id, TTL `expiresAt`, a sparse index
+ * `attention` for the parked and rescheduled ones). Every write that decides something is conditional, so two
+ * dispatches of one request can never both hold it:
+ *
+ * - `claim`: one conditional update per dispatched request (the dispatcher); a duplicate delivery fails the
+ *   condition and invokes nothing;
+ * - `complete`: one update per attempt (the type function), conditional on its claim's token;
+ * - `getMany`: one batch read per 100 listed requests, so the dispatcher skips what is taken without writing.
+ *
+ * Processed request = 2 writes (claim, complete); see docs/lifecycle.md.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type Attempt,
+  type Claim,
+  failuresFor,
+  HISTORY_LENGTH,
+  type Listed,
+  orderedHistory,
+  type TaskError,
+  type TaskOutcome,
+  type TaskRecord,
+  type TaskState,
+} from './record';
+
+export type TaskStoreOptions = {
+  table: string;
+  /** A local DynamoDB (dynalite) for the local stack and tests. */
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  /** Called once per DynamoDB call made (for the benchmarks' counts and for metrics). */
+  onCall?: (operation: string) => void;
+};
+
+/** What the dispatcher knows of a request it claims. */
+export type ClaimRequest = Listed & {
+  objectClass: string;
+  type: string;
+  productId: string;
+  fn: string;
+  token: string;
+  now: number;
+  leaseSeconds: number;
+};
+
+/** How an attempt ended, for the record. */
+export type Completion = {
+  id: string;
+  token: string;
+  state: Exclude<TaskState, 'processing'> | 'processing';
+  outcome: TaskOutcome;
+  /** The version the attempt ran on. */
+  version: string;
+  attempt: Attempt;
+  now: number;
+  /** done: when a skipped request may be dispatched again. */
+  retryAt?: number | undefined;
+  /** rescheduled: when it is due. */
+  dueAt?: number | undefined;
+  /** The new counts (the type function computes them from its claim). */
+  failures?: number | undefined;
+  reschedules?: number | undefined;
+  firstRescheduledAt?: number | undefined;
+  /** An outage's count in a row; `undefined` (any other end) resets it. */
+  outages?: number | undefined;
+  error?: TaskError | undefined;
+  reason?: string | undefined;
+  /** TTL in seconds since the epoch; `undefined` removes it (a parked record stays until released). */
+  expiresAt: number | undefined;
+};
+
+export type ParkRequest = {
+  id: string;
+  objectClass: string;
+  type: string;
+  productId: string;
+  fn: string;
+  version: string;
+  reason: string;
+  error?: TaskError | undefined;
+  now: number;
+};
+
+export type TaskStore = {
+  /** The records of these ids (absent ids are missing from the map). */
+  getMany(ids: readonly string[]): Promise<Map<string, TaskRecord>>;
+  get(id: string): Promise<TaskRecord | undefined>;
+  /** Claims a listed request for one dispatch; `undefined` when it is not claimable. */
+  claim(request: ClaimRequest): Promise<Claim | undefined>;
+  /**
+   * Claims a rescheduled request whose time has come (its trigger, or an operator's release); a retry of the
+   * same trigger (the same token) may take its own claim again.
+   */
+  claimDue(request: {
+    id: string;
+    token: string;
+    now: number;
+    leaseSeconds: number;
+  }): Promise<(Claim & { record: TaskRecord }) | undefined>;
+  /** Writes an attempt's end; false when the claim was lost (another dispatch holds the request now). */
+  complete(completion: Completion): Promise<boolean>;
+  /** Gives a claim back (its run could not be started): the lease ends now; false when it was not ours. */
+  expire(id: string, token: string, now: number): Promise<boolean>;
+  /** Parks a request nobody could dispatch (an unparseable listing); false when it was parked already. */
+  park(request: ParkRequest): Promise<boolean>;
+  /** Makes a parked or rescheduled request due now; `undefined` when it is neither. */
+  release(id: string, now: number): Promise<TaskRecord | undefined>;
+  /** The records in a state of attention (parked, rescheduled), or every record, optionally of one product. */
+  list(filter?: { state?: 'parked' | 'rescheduled'; productId?: string }): Promise<TaskRecord[]>;
+  /**
+   * A lock in the same table (item `lock#<key>`, never listed): true when `token` holds it now (taken, or
+   * already ours), false when another holder's lease runs.
+   */
+  acquireLock(key: string, token: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Asks the holder to run once more when it ends; false when nobody holds the lock any more. */
+  queueOnLock(key: string, token: string, now: number): Promise<boolean>;
+  /** Lets the lock go: `again` when someone queued meanwhile (the flag is cleared, the lock still ours). */
+  releaseLock(key: string, token: string): Promise<'released' | 'again' | 'lost'>;
+};
+
+const LOCK_PREFIX = 'lock#';
+
+/** The record from its item: the history ring in order, the counts defaulted. */
+export function recordFromItem(item: Record<string, unknown>): TaskRecord {
+  const { h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, attention: _attention, ...rest } = item;
+  const record = rest as Partial<Omit<TaskRecord, 'history'>> & Pick<TaskRecord, 'id'>;
+  return {
+    ...(record as Omit<TaskRecord, 'history'>),
+    attempts: record.attempts ?? 0,
+    failures: record.failures ?? 0,
+    reschedules: record.reschedules ?? 0,
+    outages: record.outages ?? 0,
+    history: orderedHistory([h0, h1, h2, h3, h4, h5, h6, h7, h8, h9] as Array<Attempt | undefined>),
+  };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/** `{'#state': 'state', …}` for every `#name` of an expression. */
+function attributeNames(expression: string): Record<string, string> {
+  return Object.fromEntries(
+    [...expression.matchAll(/#(\w+)/g)].map(([token, name]) => [token, name as string]),
+  );
+}
+
+const CLAIMABLE = [
+  'attribute_not_exists(#id)',
+  '(#state = :processing AND #leaseUntil < :now)',
+  '(#state = :done AND #decidedAt < :listedAt AND (#version <> :version OR #retryAt <= :now))',
+  '(#state = :rescheduled AND #dueAt <= :now)',
+  '(#state = :parked AND #decidedAt < :listedAt AND #version <> :version)',
+].join(' OR ');
+
+export function createTaskStore(options: TaskStoreOptions): TaskStore {
+  const base = options.endpoint
+    ? new DynamoDBClient({
+        endpoint: options.endpoint,
+        region: options.region ?? 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      })
+    : new DynamoDBClient(options.region ? { region: options.region } : {});
+  const db = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  const TableName = options.table;
+  const count = (operation: string) => options.onCall?.(operation);
+
+  /** An update whose attribute names are all written `#name` (DynamoDB reserves many words: state, type…). */
+  async function update(input: {
+    id: string;
+    condition: string;
+    expression: string;
+    values: Record<string, unknown>;
+    returnNew?: boolean;
+  }) {
+    count('UpdateItem');
+    return db.send(
+      new UpdateCommand({
+        TableName,
+        Key: { id: input.id },
+        ConditionExpression: input.condition,
+        UpdateExpression: input.expression,
+        ExpressionAttributeNames: attributeNames(`${input.condition} ${input.expression}`),
+        ExpressionAttributeValues: input.values,
+        ...(input.returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
+      }),
+    );
+  }
+
+  const claimOf = (item: Record<string, unknown>, version: string): Claim => {
+    const record = recordFromItem(item);
+    return {
+      token: record.token ?? '',
+      leaseUntil: record.leaseUntil ?? 0,
+      attempt: record.attempts,
+      failures: failuresFor(record, version),
+      reschedules: record.reschedules,
+      firstRescheduledAt: record.firstRescheduledAt,
+      outages: record.outages,
+    };
+  };
+
+  return {
+    async getMany(ids) {
+      const found = new Map<string, TaskRecord>();
+      for (let start = 0; start < ids.length; start += 100) {
+        let keys: Array<Record<string, unknown>> | undefined = ids
+          .slice(start, start + 100)
+          .map((id) => ({ id }));
+        // Unprocessed keys (throttling) are asked again; a batch never returns more than it was asked.
+        for (let round = 0; keys !== undefined && keys.length > 0 && round < 5; round += 1) {
+          count('BatchGetItem');
+          const answer = await db.send(
+            new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
+          );
+          for (const item of answer.Responses?.[TableName] ?? []) {
+            const record = recordFromItem(item);
+            found.set(record.id, record);
+          }
+          keys = answer.UnprocessedKeys?.[TableName]?.Keys as Array<Record<string, unknown>> | undefined;
+        }
+      }
+      return found;
+    },
+
+    async get(id) {
+      count('GetItem');
+      const answer = await db.send(new GetCommand({ TableName, Key: { id }, ConsistentRead: true }));
+      return answer.Item === undefined ? undefined : recordFromItem(answer.Item);
+    },
+
+    async claim(request) {
+      const leaseUntil = request.now + request.leaseSeconds * 1000;
+      try {
+        const answer = await update({
+          id: request.id,
+          condition: CLAIMABLE,
+          expression:
+            'SET #state = :processing, #version = :version, #token = :token, #claimedAt = :now, ' +
+            '#leaseUntil = :lease, #objectClass = :objectClass, #type = :type, #productId = :productId, ' +
+            '#fn = :fn, #updatedAt = :now, #attempts = if_not_exists(#attempts, :zero) + :one, ' +
+            '#failures = if_not_exists(#failures, :zero), #reschedules = if_not_exists(#reschedules, :zero), ' +
+            '#expiresAt = :expires REMOVE #attention, #dueAt, #retryAt',
+          values: {
+            ':processing': 'processing',
+            ':done': 'done',
+            ':rescheduled': 'rescheduled',
+            ':parked': 'parked',
+            ':now': request.now,
+            ':listedAt': request.listedAt,
+            ':version': request.version,
+            ':token': request.token,
+            ':lease': leaseUntil,
+            ':objectClass': request.objectClass,
+            ':type': request.type,
+            ':productId': request.productId,
+            ':fn': request.fn,
+            ':zero': 0,
+            ':one': 1,
+            // Kept at least a day past the lease: a crashed run's record outlives its lease.
+            ':expires': Math.ceil(leaseUntil / 1000) + 86_400,
+          },
+          returnNew: true,
+        });
+        return claimOf(answer.Attributes ?? {}, request.version);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async claimDue(request) {
+      const leaseUntil = request.now + request.leaseSeconds * 1000;
+      try {
+        const answer = await update({
+          id: request.id,
+          condition:
+            '(#state = :rescheduled AND #dueAt <= :now) OR (#state = :processing AND #token = :token)',
+          expression:
+            'SET #state = :processing, #token = :token, #claimedAt = :now, #leaseUntil = :lease, ' +
+            '#updatedAt = :now, #attempts = #attempts + :one, #expiresAt = :expires REMOVE #attention, #dueAt, #retryAt',
+          values: {
+            ':rescheduled': 'rescheduled',
+            ':processing': 'processing',
+            ':now': request.now,
+            ':token': request.token,
+            ':lease': leaseUntil,
+            ':one': 1,
+            ':expires': Math.ceil(leaseUntil / 1000) + 86_400,
+          },
+          returnNew: true,
+        });
+        const record = recordFromItem(answer.Attributes ?? {});
+        return { ...claimOf(answer.Attributes ?? {}, record.version), record };
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async complete(completion) {
+      const values: Record<string, unknown> = {
+        ':state': completion.state,
+        ':token': completion.token,
+        ':outcome': completion.outcome,
+        ':version': completion.version,
+        ':attempt': completion.attempt,
+        ':now': completion.now,
+      };
+      const set = [
+        '#state = :state',
+        '#outcome = :outcome',
+        '#version = :version',
+        `#h${completion.attempt.n % HISTORY_LENGTH} = :attempt`,
+        '#updatedAt = :now',
+      ];
+      const remove: string[] = [];
+      const optional = (attribute: string, value: unknown) => {
+        if (value === undefined) remove.push(`#${attribute}`);
+        else {
+          set.push(`#${attribute} = :${attribute}`);
+          values[`:${attribute}`] = value;
+        }
+      };
+      if (completion.state !== 'processing') set.push('#decidedAt = :now');
+      optional('retryAt', completion.retryAt);
+      optional('dueAt', completion.dueAt);
+      optional('reason', completion.reason);
+      optional('expiresAt', completion.expiresAt);
+      // The error of an attempt stays visible until an attempt ends without one.
+      optional('error', completion.error);
+      if (completion.failures !== undefined) {
+        optional('failures', completion.failures);
+        optional('failuresVersion', completion.version);
+      }
+      if (completion.reschedules !== undefined) optional('reschedules', completion.reschedules);
+      optional('outages', completion.outages);
+      if (completion.firstRescheduledAt !== undefined) {
+        optional('firstRescheduledAt', completion.firstRescheduledAt);
+      }
+      if (completion.state === 'parked' || completion.state === 'rescheduled')
+        set.push('#attention = :state');
+      else remove.push('#attention');
+      // A processing record keeps its lease: the run is not over (Lambda retries it).
+      if (completion.state !== 'processing') remove.push('#leaseUntil');
+      try {
+        await update({
+          id: completion.id,
+          condition: '#token = :token',
+          expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          values,
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async park(request) {
+      try {
+        await update({
+          id: request.id,
+          condition: 'attribute_not_exists(#id) OR #state <> :parked OR #version <> :version',
+          expression:
+            'SET #state = :parked, #attention = :parked, #version = :version, #objectClass = :objectClass, ' +
+            '#type = :type, #productId = :productId, #fn = :fn, #reason = :reason, #outcome = :parked, ' +
+            '#decidedAt = :now, #updatedAt = :now, #attempts = if_not_exists(#attempts, :zero), ' +
+            '#failures = if_not_exists(#failures, :zero), #reschedules = if_not_exists(#reschedules, :zero)' +
+            (request.error === undefined
+              ? ' REMOVE #expiresAt, #error'
+              : ', #error = :error REMOVE #expiresAt'),
+          values: {
+            ':parked': 'parked',
+            ':version': request.version,
+            ':objectClass': request.objectClass,
+            ':type': request.type,
+            ':productId': request.productId,
+            ':fn': request.fn,
+            ':reason': request.reason,
+            ':now': request.now,
+            ':zero': 0,
+            ...(request.error === undefined ? {} : { ':error': request.error }),
+          },
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async expire(id, token, now) {
+      try {
+        await update({
+          id,
+          condition: '#state = :processing AND #token = :token',
+          expression: 'SET #leaseUntil = :now, #updatedAt = :now',
+          values: { ':processing': 'processing', ':token': token, ':now': now - 1 },
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async acquireLock(key, token, now, leaseMs) {
+      try {
+        await update({
+          id: `${LOCK_PREFIX}${key}`,
+          condition: 'attribute_not_exists(#id) OR #leaseUntil < :now OR #token = :token',
+          expression:
+            'SET #token = :token, #leaseUntil = :lease, #updatedAt = :now, #expiresAt = :expires REMOVE #again',
+          values: {
+            ':token': token,
+            ':now': now,
+            ':lease': now + leaseMs,
+            ':expires': Math.ceil((now + leaseMs) / 1000) + 86_400,
+          },
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async queueOnLock(key, token, now) {
+      try {
+        await update({
+          id: `${LOCK_PREFIX}${key}`,
+          condition: '#leaseUntil >= :now AND #token <> :token',
+          expression: 'SET #again = :true',
+          values: { ':now': now, ':token': token, ':true': true },
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async releaseLock(key, token) {
+      const id = `${LOCK_PREFIX}${key}`;
+      try {
+        await update({
+          id,
+          condition: '#token = :token AND attribute_not_exists(#again)',
+          expression: 'SET #leaseUntil = :zero',
+          values: { ':token': token, ':zero': 0 },
+        });
+        return 'released';
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      try {
+        await update({
+          id,
+          condition: '#token = :token',
+          expression: 'REMOVE #again',
+          values: { ':token': token },
+        });
+        return 'again';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'lost';
+        throw error;
+      }
+    },
+
+    async release(id, now) {
+      try {
+        const answer = await update({
+          id,
+          condition: '#state IN (:parked, :rescheduled)',
+          expression:
+            'SET #state = :rescheduled, #attention = :rescheduled, #dueAt = :now, #updatedAt = :now, ' +
+            '#failures = :zero, #reschedules = :zero, #expiresAt = :expires ' +
+            'REMOVE #reason, #failuresVersion, #firstRescheduledAt, #outages',
+          values: {
+            ':parked': 'parked',
+            ':rescheduled': 'rescheduled',
+            ':now': now,
+            ':zero': 0,
+            ':expires': Math.ceil(now / 1000) + 30 * 86_400,
+          },
+          returnNew: true,
+        });
+        return recordFromItem(answer.Attributes ?? {});
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async list(filter = {}) {
+      const items: Array<Record<string, unknown>> = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = filter.state
+          ? await db.send(
+              new QueryCommand({
+                TableName,
+                IndexName: 'attention',
+                KeyConditionExpression: '#attention = :state',
+                ExpressionAttributeNames: { '#attention': 'attention' },
+                ExpressionAttributeValues: { ':state': filter.state },
+                ExclusiveStartKey: start,
+              }),
+            )
+          : await db.send(new ScanCommand({ TableName, ExclusiveStartKey: start }));
+        count(filter.state ? 'Query' : 'Scan');
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return items
+        .filter((item) => !String(item.id).startsWith(LOCK_PREFIX))
+        .map(recordFromItem)
+        .filter((record) => filter.productId === undefined || record.productId === filter.productId)
+        .sort((a, b) => b.updatedAt - a.updatedAt);
+    },
+  };
+}
