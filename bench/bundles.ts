@@ -1,11 +1,15 @@
 /**
- * Section 4, `bundles`: per function, the bytes of its handler bundle and its cold init (a fresh node process
- * requiring the bundle, minus a bare `node -e 0`, medians).
+ * Section 4, `bundles`: per function, the bytes of its handler bundle, its cold init (a fresh node process
+ * requiring the bundle, minus a bare `node -e 0`, medians), and the first use of what it loads lazily.
  *
  * Bundles are built with esbuild and the options of serverless.yml `custom.esbuild` (what `sls package`
  * runs through serverless-esbuild), into bench/.out/ so that the excluded `@aws-sdk/*` packages resolve
  * from node_modules as they resolve from the Lambda runtime. `--sls` measures the handler .js inside the
  * `.serverless/*.zip` files of a previous `npm run package` instead of building.
+ *
+ * Init counts only the `@aws-sdk/*` packages the bundle requires while it loads (seen in a fresh process);
+ * those it names but loads on first use (`@aws-sdk/client-ssm` behind Powertools Parameters,
+ * `@aws-sdk/client-scheduler` behind lib/scheduler) are measured apart, as the extra time of that first use.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,13 +23,21 @@ const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', '.out');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 
+/** The goal of issue 13: every bundle's cold init at most this much over bare node, its AWS SDK included. */
+export const COLD_INIT_GOAL_MS = 100;
+/** A separate check: the handler bundle's size. */
+export const SIZE_GOAL_KB = 300;
+
 /**
- * Every bundle of serverless.yml: the router's, the sweep's, and the one every type function deploys
- * (`functions/type-function`), with the functions that run each.
+ * Every bundle of serverless.yml: the router's, the sweep's, the dispatch function's, the validation
+ * route's, and the one every type function deploys (`functions/type-function`), with the functions that run
+ * each.
  */
 export const BUNDLES: Record<string, readonly string[]> = {
   router: ['router'],
   sweep: ['sweep'],
+  dispatch: ['dispatch'],
+  validate: ['validate'],
   'type-function': typeFunctionNames(
     automation({ templates: { activation: () => undefined, tier: undefined } }),
   ),
@@ -45,16 +57,33 @@ const SLS_ESBUILD = {
   external: ['@aws-sdk/*'],
 } satisfies BuildOptions;
 
-/** Environment the handlers would find in Lambda (none of it is read at load time, but be safe). */
+/**
+ * Environment the handlers would find in Lambda (none of it is read at load time, but be safe). NODE_OPTIONS
+ * as a deployed stage has it (serverless.yml `nodeOptions` of `prod`: none); the local stages' source maps
+ * (`--enable-source-maps`) are measured apart.
+ */
 const ENV = {
   CONNECT_API_URL: 'http://127.0.0.1:9/public/v1',
   CONNECT_API_KEY: 'ApiKey SU-000-000-000:bench',
   CONNECT_WEBHOOK_SECRETS: 'bench-secret',
-  IDEMPOTENCY_TABLE: 'bench-idempotency',
   POWERTOOLS_LOG_LEVEL: 'INFO',
   AWS_REGION: 'us-east-1',
-  // As serverless.yml sets it for every function.
-  NODE_OPTIONS: '--enable-source-maps',
+  NODE_OPTIONS: '',
+};
+/** serverless.yml `nodeOptions` of the default stage (local, dev, CI): stack traces through the .map. */
+const SOURCE_MAPS = { NODE_OPTIONS: '--enable-source-maps' };
+
+/** The first use of a package the bundle loads lazily, in a fresh process right after the bundle's init. */
+export type FirstUse = {
+  package: string;
+  /** What triggers the load. */
+  use: string;
+  /** The first call, the package's load and its client's first request included. */
+  firstCallMs: number;
+  /** The same call once more (the round trip to a local stub alone). */
+  nextCallMs: number;
+  /** `firstCallMs - nextCallMs`: what the first use adds. */
+  extraMs: number;
 };
 
 export type BundleCase = {
@@ -63,22 +92,36 @@ export type BundleCase = {
   kilobytes: number;
   /** Largest contributors to the minified output, in bytes. */
   topInputs: Array<{ input: string; bytes: number }>;
+  /** As a deployed stage runs it (no `--enable-source-maps`). */
   coldInitMs: number;
   bareNodeMs: number;
   overBareNodeMs: number;
-  /** The `@aws-sdk/*` packages the bundle requires (the runtime provides them; not in the bundle). */
+  /** The same with `--enable-source-maps` (the default stage's `nodeOptions`), and what that adds. */
+  withSourceMapsOverBareNodeMs: number;
+  sourceMapsMs: number;
+  /** The `@aws-sdk/*` packages the bundle requires at load time (the runtime provides them; not bundled). */
   awsSdk: string[];
   /** Time to require those packages, measured inside a fresh process. */
   awsSdkMs: number;
   /** Time to require the bundle once they are loaded, inside the same process: the bundle's own cost. */
   ownCodeMs: number;
-  /** ≤ 300 KB and ≤ 50 ms over bare node, the runtime's AWS SDK included. */
+  /** The `@aws-sdk/*` packages the bundle names but loads on first use only, with that first use's cost. */
+  lazy: FirstUse[];
+  /**
+   * ≤ {@link COLD_INIT_GOAL_MS} ms over bare node as deployed, the runtime's AWS SDK (what loads at init)
+   * included.
+   */
   meetsGoal: boolean;
-  /** The same with the AWS SDK's share left out. */
-  meetsGoalWithoutAwsSdk: boolean;
+  /** ≤ {@link SIZE_GOAL_KB} KB. */
+  meetsSizeGoal: boolean;
 };
 
-export type BundlesResult = { source: 'esbuild' | 'sls package'; runs: number; cases: BundleCase[] };
+export type BundlesResult = {
+  source: 'esbuild' | 'sls package';
+  runs: number;
+  goalOverBareNodeMs: number;
+  cases: BundleCase[];
+};
 
 function topInputs(metafile: Metafile): Array<{ input: string; bytes: number }> {
   const output = Object.values(metafile.outputs).find((candidate) => candidate.entryPoint !== undefined);
@@ -95,12 +138,17 @@ function topInputs(metafile: Metafile): Array<{ input: string; bytes: number }> 
 }
 
 /** Wall time of one fresh node process running `args`, in ms, and what it printed. */
-function timeNode(args: string[]): { ms: number; stdout: string } {
+function timeNode(args: string[], env: Record<string, string> = {}): { ms: number; stdout: string } {
   const started = performance.now();
-  const result = spawnSync(NODE, args, { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: 'pipe' });
+  const result = spawnSync(NODE, args, { cwd: ROOT, env: { ...process.env, ...ENV, ...env }, stdio: 'pipe' });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString()}`);
   return { ms, stdout: result.stdout.toString() };
+}
+
+/** Where `measureBundles` writes a function's bundle (esbuild, the options of serverless.yml). */
+export function bundleFile(name: string): string {
+  return path.join(OUT, name, 'handler.js');
 }
 
 function slsBundle(name: string): string {
@@ -111,6 +159,91 @@ function slsBundle(name: string): string {
   mkdirSync(dir, { recursive: true });
   execFileSync('unzip', ['-q', zip, '-d', dir]);
   return path.join(dir, 'functions', name, 'handler.js');
+}
+
+/** The `@aws-sdk/*` packages the bundle requires while it loads, seen by a hook in a fresh process. */
+function requiredAtInit(file: string): string[] {
+  const { stdout } = timeNode([
+    '-e',
+    "const Module = require('node:module'); const seen = new Set(); const load = Module._load;" +
+      `Module._load = function (request, parent) { if (parent?.filename === ${JSON.stringify(file)} && ` +
+      "request.startsWith('@aws-sdk/')) seen.add(request); return load.apply(this, arguments); };" +
+      `require(${JSON.stringify(file)}); process.stdout.write(JSON.stringify([...seen]));`,
+  ]);
+  return (JSON.parse(stdout) as string[]).sort();
+}
+
+/** Every `@aws-sdk/*` package the bundle names, in a `require("…")` or an `import("…")`. */
+function namedInBundle(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const names = [...text.matchAll(/(?:require|import)\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1] as string);
+  return [...new Set(names)].sort();
+}
+
+/**
+ * The code paths behind the lazy packages, bundled apart (the same options): the function bundles export
+ * only their handler. Each is called twice against a local stub of the AWS API, in the process that has just
+ * required the function bundle, so what the bundle loaded at init (shared `@smithy/*` and `@aws-sdk/core`
+ * code) is not counted again.
+ */
+const FIRST_USES: Record<string, { use: string; call: string }> = {
+  '@aws-sdk/client-ssm': {
+    use: 'first invocation with SSM secrets (Powertools Parameters, SSM client, one GetParameter)',
+    call: "probe.readSsmParameter('/bench/parameter-' + n)",
+  },
+  '@aws-sdk/client-scheduler': {
+    use: 'first reschedule (Scheduler client, one CreateSchedule)',
+    call:
+      "probe.scheduler.at({ name: 'bench-' + n, dueAt: Date.now() + 60_000, functionArn: 'arn:aws:lambda:" +
+      "us-east-1:000000000000:function:bench', run: { trigger: 'schedule', objectClass: 'fulfillment_request'," +
+      " requestId: 'PR-' + n, token: 't', dueAt: 0, correlationId: 'bench' } })",
+  },
+};
+
+async function buildProbe(): Promise<string> {
+  const outfile = path.join(OUT, 'probes', 'first-use.js');
+  await build({
+    ...SLS_ESBUILD,
+    sourcemap: false,
+    stdin: {
+      contents:
+        "export { readSsmParameter } from './lib/config/secrets';\n" +
+        "import { createEventBridgeScheduler } from './lib/scheduler';\n" +
+        'export const scheduler = createEventBridgeScheduler({ group: "bench", roleArn: ' +
+        '"arn:aws:iam::000000000000:role/bench", region: "us-east-1" });\n',
+      resolveDir: ROOT,
+      sourcefile: 'first-use.ts',
+      loader: 'ts',
+    },
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/**
+ * One fresh process: a stub of the AWS APIs (an answer every client here accepts) on loopback, the SDK's
+ * endpoint variables and Lambda-like credentials pointing at it, the function bundle required (its init),
+ * then the first use and the next one, timed.
+ */
+function firstUseScript(bundle: string, probe: string, pkg: string): string {
+  const known = FIRST_USES[pkg];
+  const call = known ? known.call : `require(${JSON.stringify(pkg)})`;
+  return (
+    "const http = require('node:http');" +
+    'const answer = JSON.stringify({ Parameter: { Name: "p", Type: "SecureString", Value: "bench", Version: 1 },' +
+    ' ScheduleArn: "arn:aws:scheduler:us-east-1:000000000000:schedule/bench/s" });' +
+    "const server = http.createServer((req, res) => { req.resume(); req.on('end', () => {" +
+    " res.setHeader('content-type', 'application/x-amz-json-1.1'); res.end(answer); }); });" +
+    "server.listen(0, '127.0.0.1', async () => {" +
+    " const url = 'http://127.0.0.1:' + server.address().port;" +
+    ' Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_SCHEDULER: url,' +
+    " AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SESSION_TOKEN: 'bench' });" +
+    ` require(${JSON.stringify(bundle)}); const probe = require(${JSON.stringify(probe)});` +
+    ` const time = async (n) => { const t = performance.now(); await ${call}; return performance.now() - t; };` +
+    ' const first = await time(1); const next = await time(2);' +
+    ' process.stdout.write(JSON.stringify([first, next])); server.close(); });'
+  );
 }
 
 export async function measureBundles(options: {
@@ -125,7 +258,7 @@ export async function measureBundles(options: {
       built.push({ name, file: slsBundle(name) });
       continue;
     }
-    const file = path.join(OUT, name, 'handler.js');
+    const file = bundleFile(name);
     const result = await build({
       ...SLS_ESBUILD,
       entryPoints: [path.join(ROOT, 'functions', name, 'handler.ts')],
@@ -135,20 +268,16 @@ export async function measureBundles(options: {
     });
     built.push({ name, file, metafile: result.metafile });
   }
+  const probe = await buildProbe();
 
   // Warm the file cache, then alternate bare and bundle runs.
   timeNode(['-e', '0']);
   const cases: BundleCase[] = [];
   for (const { name, file, metafile } of built) {
-    const awsSdk = [
-      ...new Set(
-        [...readFileSync(file, 'utf8').matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map(
-          (m) => m[1] as string,
-        ),
-      ),
-    ].sort();
+    const awsSdk = requiredAtInit(file);
+    const lazyPackages = namedInBundle(file).filter((pkg) => !awsSdk.includes(pkg));
     const load = ['-e', `require(${JSON.stringify(file)})`];
-    // In one fresh process: the runtime's AWS SDK packages first, then the bundle, each timed inside.
+    // In one fresh process: the AWS SDK packages of the init first, then the bundle, each timed inside.
     const split = [
       '-e',
       `const t0 = performance.now(); for (const name of ${JSON.stringify(awsSdk)}) require(name);` +
@@ -158,20 +287,31 @@ export async function measureBundles(options: {
     timeNode(load);
     const bare: number[] = [];
     const cold: number[] = [];
+    const coldWithMaps: number[] = [];
     const sdkMs: number[] = [];
     const ownMs: number[] = [];
+    const lazyMs = lazyPackages.map(() => ({ first: [] as number[], next: [] as number[] }));
     for (let run = 0; run < options.runs; run++) {
       bare.push(timeNode(['-e', '0']).ms);
       cold.push(timeNode(load).ms);
+      coldWithMaps.push(timeNode(load, SOURCE_MAPS).ms);
       const [sdk, own] = JSON.parse(timeNode(split).stdout) as [number, number];
       sdkMs.push(sdk);
       ownMs.push(own);
+      lazyPackages.forEach((pkg, index) => {
+        const [first, next] = JSON.parse(timeNode(['-e', firstUseScript(file, probe, pkg)]).stdout) as [
+          number,
+          number,
+        ];
+        lazyMs[index]?.first.push(first);
+        lazyMs[index]?.next.push(next);
+      });
     }
     const bytes = statSync(file).size;
     const coldInitMs = round(median(cold), 1);
     const bareNodeMs = round(median(bare), 1);
     const overBareNodeMs = round(coldInitMs - bareNodeMs, 1);
-    const ownCodeMs = round(median(ownMs), 1);
+    const withSourceMapsOverBareNodeMs = round(median(coldWithMaps) - bareNodeMs, 1);
     cases.push({
       function: name,
       bytes,
@@ -180,12 +320,30 @@ export async function measureBundles(options: {
       coldInitMs,
       bareNodeMs,
       overBareNodeMs,
+      withSourceMapsOverBareNodeMs,
+      sourceMapsMs: round(withSourceMapsOverBareNodeMs - overBareNodeMs, 1),
       awsSdk,
       awsSdkMs: round(median(sdkMs), 1),
-      ownCodeMs,
-      meetsGoal: bytes <= 300 * 1024 && overBareNodeMs <= 50,
-      meetsGoalWithoutAwsSdk: bytes <= 300 * 1024 && ownCodeMs <= 50,
+      ownCodeMs: round(median(ownMs), 1),
+      lazy: lazyPackages.map((pkg, index) => {
+        const firstCallMs = round(median(lazyMs[index]?.first ?? []), 1);
+        const nextCallMs = round(median(lazyMs[index]?.next ?? []), 1);
+        return {
+          package: pkg,
+          use: FIRST_USES[pkg]?.use ?? 'first require',
+          firstCallMs,
+          nextCallMs,
+          extraMs: round(firstCallMs - nextCallMs, 1),
+        };
+      }),
+      meetsGoal: overBareNodeMs <= COLD_INIT_GOAL_MS,
+      meetsSizeGoal: bytes <= SIZE_GOAL_KB * 1024,
     });
   }
-  return { source: options.sls ? 'sls package' : 'esbuild', runs: options.runs, cases };
+  return {
+    source: options.sls ? 'sls package' : 'esbuild',
+    runs: options.runs,
+    goalOverBareNodeMs: COLD_INIT_GOAL_MS,
+    cases,
+  };
 }

@@ -1,14 +1,17 @@
 /**
  * Section 5's measured process (run by memory.ts with `--expose-gc`): the real purchase type function
- * (createTypeFunction from lib/engine, Powertools idempotency on the parent's dynalite, the real
- * client on the parent's emulator) runs N times in this one process, one invocation at a time, as in Lambda.
+ * (createTypeFunction from lib/lambda, its task record on the parent's dynalite, the real client on the
+ * parent's emulator) runs N times in this one process, one invocation at a time, as in Lambda.
  * Each request is read (GET) just before its invocation. Heap and RSS are sampled after a forced GC; the results go back over IPC. Logs go to stdout (ignored).
  */
 import { readFileSync } from 'node:fs';
+import { TASK_DEFAULTS } from '../lib/config';
 import { createConnectClient, type FulfillmentRequest } from '../lib/connect';
 import { execute } from '../lib/engine';
-import { createPersistenceStore, createTypeFunction } from '../lib/lambda';
+import { createTypeFunction, type TypeFunctionDeps } from '../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../lib/object-classes';
+import type { Scheduler } from '../lib/scheduler';
+import { createTaskStore } from '../lib/tasks';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
 import { silentLogger } from './setup';
@@ -50,15 +53,23 @@ async function main(): Promise<void> {
     apiUrl: required('CONNECT_API_URL'),
     apiKey: required('CONNECT_API_KEY'),
   });
-  const table = required('IDEMPOTENCY_TABLE');
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  const deps = {
+  const table = required('TASKS_TABLE');
+  // A purchase with its email and quantity approves: nothing is rescheduled, the scheduler is never called.
+  const scheduler: Scheduler = {
+    async at() {
+      throw new Error('the memory bench schedules nothing');
+    },
+  };
+  const deps: TypeFunctionDeps = {
     client,
     handlerFor: () => purchaseHandler as never,
-    newPersistenceStore: () => createPersistenceStore({ table, endpoint }),
+    tasks: createTaskStore({ table, endpoint: process.env.DYNAMODB_ENDPOINT }),
+    scheduler,
+    settings: { table, ...TASK_DEFAULTS },
+    functionPrefix: undefined,
   };
   const typeFunction = createTypeFunction({ deps: () => deps });
-  // `function`: the whole Lambda handler; `executor`: the executor and client alone (no idempotency store).
+  // `function`: the whole Lambda handler; `executor`: the executor and client alone (no task record).
   const run =
     process.env.BENCH_SUBJECT === 'executor'
       ? (request: FulfillmentRequest) =>

@@ -1,7 +1,7 @@
 /**
  * Section 5, `memory`: a type function's peak RSS and heap growth over N executions in one process.
  * The function runs in a child node process (memory-child.ts, `--expose-gc`); the emulator and dynalite run
- * here, in the parent, so that their growing state (10,000 requests, idempotency records) is not counted.
+ * here, in the parent, so that their growing state (10,000 requests, task records) is not counted.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { API_KEY, seedPurchases } from './setup';
 import { growth, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
-const TABLE = 'bench-idempotency';
+const TABLE = 'bench-tasks';
 
 export type MemoryResult = {
   subject: string;
@@ -83,8 +83,8 @@ export type MemorySubject = 'function' | 'executor';
 
 const SUBJECTS: Record<MemorySubject, string> = {
   function:
-    'purchase type function: createTypeFunction (middy, Powertools logger and idempotency on dynalite) + executor + real client',
-  executor: 'executeFulfillmentRequest with the purchase handler and the real client (no idempotency store)',
+    'purchase type function: createTypeFunction (middy, Powertools logger, task record on dynalite) + executor + real client',
+  executor: 'executeFulfillmentRequest with the purchase handler and the real client (no task record)',
 };
 
 export async function measureMemory(
@@ -104,7 +104,7 @@ export async function measureMemory(
       BENCH_IDS_FILE: idsFile,
       CONNECT_API_URL: emulator.url,
       CONNECT_API_KEY: API_KEY,
-      IDEMPOTENCY_TABLE: TABLE,
+      TASKS_TABLE: TABLE,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',

@@ -1,35 +1,54 @@
 /**
- * Section 3, `router`: latency of the webhook handler in process (routeWebhook with the real verifier and
- * the real dispatcher, the real client against the emulator, an in-memory invoker), against the
- * list-and-invoke I/O alone (listPending + the same invokes at the same concurrency).
+ * Section 3, `router`: the webhook's answer and the dispatch behind it, against the queue's depth.
+ *
+ * - `answer`: routeWebhook in process (real verifier, envelope schema, product check, the real requester on an
+ *   invoker that only queues, as Lambda's asynchronous Invoke does). Its p99 must not grow with the pending
+ *   requests in Connect: the router no longer lists them.
+ * - `dispatch`: the real dispatcher (real client on the emulator, task records on dynalite) over the same
+ *   pending requests: how long one dispatch takes, its pages and DynamoDB calls, and from its rate how many
+ *   `dispatch` invocations 100,000 pending need within the function's timeout.
  */
 import type { EmulatorHandle } from '../emulator';
 import { automation } from '../functions/automation';
 import { routeWebhook } from '../functions/router/router';
-import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/config';
-import { createDispatcher, functionFor, type Invoker, listPending } from '../lib/dispatch';
-import { FULFILLMENT_REQUEST } from '../lib/object-classes';
+import { DEFAULT_DISPATCH_CONCURRENCY, TASK_DEFAULTS } from '../lib/config';
+import { createDispatcher, createDispatchRequester, type Invoker } from '../lib/dispatch';
+import { createTaskStore } from '../lib/tasks';
 import { createWebhookVerifier, signWebhookToken } from '../lib/webhook';
+import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { benchClient, now, PRODUCT_ID, seedPurchases, silentLogger, withLatency } from './setup';
-import { median, percentile, round, runBounded } from './stats';
+import { median, percentile, round } from './stats';
 
 const SECRET = 'bench-webhook-secret';
 const WEBHOOK_ID = 'WH-000-000-001';
+/** serverless.yml's `dispatch` timeout, and the margin the dispatcher keeps before it (lib/dispatch). */
+const DISPATCH_TIMEOUT_SECONDS = 600;
+const DISPATCH_MARGIN_SECONDS = 20;
 
-export type RouterCase = {
-  latencyMs: number;
+export type RouterCase = { pending: number; iterations: number; p50Ms: number; p99Ms: number };
+
+export type DispatchCase = {
   pending: number;
-  iterations: number;
-  handler: { p50Ms: number; p99Ms: number };
-  ioOnly: { p50Ms: number; p99Ms: number };
-  /** (handler p50 − I/O p50) / I/O p50 (goal ≤ 0.10). */
-  overhead: number;
-  meetsGoal: boolean;
+  latencyMs: number;
+  seconds: number;
+  requestsPerSecond: number;
+  pages: number;
+  invocations: number;
+  /** DynamoDB calls per dispatched request (one BatchGet per 100 listed, one claim per request). */
+  dynamoCallsPerRequest: number;
+  /** `dispatch` invocations 100,000 pending would take at this rate (each stops 20 s before its timeout). */
+  invocationsFor100k: number;
 };
 
-export type RouterResult = { cases: RouterCase[] };
+export type RouterResult = {
+  cases: RouterCase[];
+  /** p99 at the deepest queue over p99 at an empty one (goal ≤ 1.5: the answer does not depend on depth). */
+  p99DeepOverEmpty: number;
+  meetsGoal: boolean;
+  dispatch: DispatchCase[];
+};
 
-/** An invoker that only counts: the Lambda Invoke call is out of scope here. */
+/** An invoker that only counts: Lambda's asynchronous Invoke queues the event and returns. */
 function countingInvoker(): Invoker & { count: number } {
   const invoker = {
     count: 0,
@@ -40,15 +59,9 @@ function countingInvoker(): Invoker & { count: number } {
   return invoker;
 }
 
-export async function measureRouter(
-  emulator: EmulatorHandle,
-  options: { pendings: number[]; latencies: number[]; iterations: (pending: number) => number },
-): Promise<RouterResult> {
-  const client = benchClient(emulator);
-  const verifier = createWebhookVerifier({ secrets: [SECRET] });
+async function webhookCall(emulator: EmulatorHandle) {
   const token = await signWebhookToken({ secret: SECRET, claims: { webhook_id: WEBHOOK_ID } });
-  const table = automation({ templates: { activation: () => undefined, tier: undefined } });
-  const event = {
+  return {
     body: JSON.stringify({
       webhook_id: WEBHOOK_ID,
       webhook_name: 'bench',
@@ -62,72 +75,110 @@ export async function measureRouter(
     isBase64Encoded: false,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   };
+}
 
-  const viaHandler = async () => {
-    const invoker = countingInvoker();
-    const result = await routeWebhook(event, 'bench-correlation', {
-      verifier,
-      products: [PRODUCT_ID],
-      dispatcher: createDispatcher({
-        client,
-        invoker,
-        automation: table,
-        concurrency: DEFAULT_DISPATCH_CONCURRENCY,
-        logger: silentLogger,
-      }),
-    });
+export async function measureRouter(
+  emulator: EmulatorHandle,
+  options: {
+    pendings: number[];
+    iterations: number;
+    dispatchLatencyMs: number;
+    dispatchPendings: number[];
+  },
+): Promise<RouterResult> {
+  const verifier = createWebhookVerifier({ secrets: [SECRET] });
+  const call = await webhookCall(emulator);
+  const invoker = countingInvoker();
+  const deps = { verifier, products: [PRODUCT_ID], requester: createDispatchRequester(invoker, 'dispatch') };
+  const answer = async () => {
+    const result = await routeWebhook(call, 'bench-correlation', deps);
     if (result.statusCode !== 202) throw new Error(`router answered ${result.statusCode}: ${result.body}`);
-    return invoker.count;
-  };
-  const ioOnly = async () => {
-    const invoker = countingInvoker();
-    const pending = await listPending(client, FULFILLMENT_REQUEST, PRODUCT_ID);
-    await runBounded(pending, DEFAULT_DISPATCH_CONCURRENCY, (request) =>
-      invoker.invoke(functionFor(table, FULFILLMENT_REQUEST, request.type), {
-        request,
-        correlationId: 'bench-correlation',
-      }),
-    );
-    return invoker.count;
   };
 
   const cases: RouterCase[] = [];
-  for (const latencyMs of options.latencies) {
-    for (const pending of options.pendings) {
+  for (const pending of options.pendings) {
+    seedPurchases(emulator, pending);
+    for (let i = 0; i < Math.ceil(options.iterations / 10); i++) await answer();
+    const times: number[] = [];
+    for (let i = 0; i < options.iterations; i++) {
+      const started = now();
+      await answer();
+      times.push(now() - started);
+    }
+    cases.push({
+      pending,
+      iterations: options.iterations,
+      p50Ms: round(median(times), 3),
+      p99Ms: round(percentile(times, 99), 3),
+    });
+  }
+  const empty = cases[0] as RouterCase;
+  const deep = cases.at(-1) as RouterCase;
+  const p99DeepOverEmpty = round(deep.p99Ms / empty.p99Ms, 2);
+
+  return {
+    cases,
+    p99DeepOverEmpty,
+    meetsGoal: p99DeepOverEmpty <= 1.5,
+    dispatch: await measureDispatch(emulator, options.dispatchPendings, options.dispatchLatencyMs),
+  };
+}
+
+async function measureDispatch(
+  emulator: EmulatorHandle,
+  pendings: number[],
+  latencyMs: number,
+): Promise<DispatchCase[]> {
+  const table = automation({ templates: { activation: () => undefined, tier: undefined } });
+  const cases: DispatchCase[] = [];
+  for (const pending of pendings) {
+    const dynamo = await startLocalDynamo(0, 'bench-dispatch');
+    try {
+      let dynamoCalls = 0;
+      const tasks = createTaskStore({
+        table: 'bench-dispatch',
+        endpoint: dynamo.endpoint,
+        onCall: () => {
+          dynamoCalls += 1;
+        },
+      });
+      const invoker = countingInvoker();
+      const dispatcher = createDispatcher({
+        client: benchClient(emulator),
+        invoker,
+        tasks,
+        automation: table,
+        concurrency: DEFAULT_DISPATCH_CONCURRENCY,
+        leaseSeconds: TASK_DEFAULTS.leaseSeconds,
+        logger: silentLogger,
+      });
       seedPurchases(emulator, pending);
-      const iterations = options.iterations(pending);
-      const handlerMs: number[] = [];
-      const ioMs: number[] = [];
-      await withLatency(emulator, latencyMs, async () => {
-        for (let i = 0; i < Math.max(3, Math.ceil(iterations / 10)); i++) {
-          await viaHandler();
-          await ioOnly();
-        }
-        // Interleaved, alternating which goes first, so drift hits both alike.
-        for (let i = 0; i < iterations; i++) {
-          const order = i % 2 === 0 ? [viaHandler, ioOnly] : [ioOnly, viaHandler];
-          for (const run of order) {
-            const started = now();
-            const invoked = await run();
-            const elapsed = now() - started;
-            if (invoked !== pending) throw new Error(`invoked ${invoked} of ${pending}`);
-            (run === viaHandler ? handlerMs : ioMs).push(elapsed);
-          }
-        }
-      });
-      const handlerP50 = median(handlerMs);
-      const ioP50 = median(ioMs);
-      const overhead = round((handlerP50 - ioP50) / ioP50, 3);
+      const started = now();
+      const summary = await withLatency(emulator, latencyMs, () =>
+        dispatcher.dispatch({
+          productId: PRODUCT_ID,
+          objectClass: 'fulfillment_request',
+          correlationId: 'b',
+        }),
+      );
+      const seconds = (now() - started) / 1000;
+      if (invoker.count !== pending) throw new Error(`dispatched ${invoker.count} of ${pending}`);
+      const requestsPerSecond = pending / seconds;
       cases.push({
-        latencyMs,
         pending,
-        iterations,
-        handler: { p50Ms: round(handlerP50, 3), p99Ms: round(percentile(handlerMs, 99), 3) },
-        ioOnly: { p50Ms: round(ioP50, 3), p99Ms: round(percentile(ioMs, 99), 3) },
-        overhead,
-        meetsGoal: overhead <= 0.1,
+        latencyMs,
+        seconds: round(seconds, 2),
+        requestsPerSecond: Math.round(requestsPerSecond),
+        pages: summary.pages,
+        invocations: invoker.count,
+        dynamoCallsPerRequest: round(dynamoCalls / pending, 3),
+        invocationsFor100k: Math.ceil(
+          100_000 / requestsPerSecond / (DISPATCH_TIMEOUT_SECONDS - DISPATCH_MARGIN_SECONDS),
+        ),
       });
+    } finally {
+      await dynamo.stop();
     }
   }
-  return { cases };
+  return cases;
 }

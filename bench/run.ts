@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=calls,throughput,router,bundles,memory] [-- --sls]`
+ * `npm run bench [-- --quick] [-- --only=calls,throughput,router,bundles,memory,validate,cpu] [-- --sls]`
  *
  * Runs the benchmark sections on loopback against the in-process emulator (0 ms and 5 ms of injected
  * latency), prints a table per section and writes bench/results.json. `--quick` shrinks every sample to fit
@@ -9,15 +9,29 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { version } from '../package.json';
+import { measureAwsModel } from './aws-model';
 import { measureBundles } from './bundles';
 import { measureCalls } from './calls';
+import { measureCpu } from './cpu';
+import { measureEndToEnd } from './end-to-end';
 import { measureMemory } from './memory';
 import { measureRouter } from './router';
 import { startBenchEmulator } from './setup';
 import { formatTable } from './stats';
 import { measureThroughput } from './throughput';
+import { measureValidate } from './validate';
 
-const SECTIONS = ['calls', 'throughput', 'router', 'bundles', 'memory'] as const;
+const SECTIONS = [
+  'calls',
+  'throughput',
+  'router',
+  'endToEnd',
+  'awsModel',
+  'bundles',
+  'memory',
+  'validate',
+  'cpu',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Args = { quick: boolean; sls: boolean; only: Set<Section>; out: string };
@@ -44,6 +58,7 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const yes = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'NO');
 const log = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -54,19 +69,33 @@ async function main(): Promise<void> {
         calls: 5,
         throughput: 300,
         rounds: 1,
-        routerScale: 0.2,
+        routerAnswers: 300,
+        dispatchPendings: [1000],
         bundleRuns: 3,
         memExecutor: 1000,
         memFunction: 300,
+        validate: 300,
+        validateStack: 30,
+        cpuRequests: 200,
+        cpuWarmUp: 50,
+        oneRequestRuns: 3,
+        burst: 500,
       }
     : {
         calls: 20,
         throughput: 2000,
         rounds: 3,
-        routerScale: 1,
+        routerAnswers: 2000,
+        dispatchPendings: [1000, 10_000],
         bundleRuns: 7,
         memExecutor: 10_000,
         memFunction: 2000,
+        validate: 3000,
+        validateStack: 200,
+        cpuRequests: 1000,
+        cpuWarmUp: 200,
+        oneRequestRuns: 10,
+        burst: 500,
       };
   const results: Record<string, unknown> = {
     meta: {
@@ -170,27 +199,137 @@ async function main(): Promise<void> {
     }
 
     if (args.only.has('router')) {
-      log('\n== router: webhook handler latency in process vs the list-and-invoke I/O alone');
+      log("\n== router: the webhook's answer against the queue's depth, and the dispatch behind it");
       const router = await measureRouter(emulator, {
-        pendings: [0, 100, 1000],
-        latencies: [0, 5],
-        iterations: (pending) =>
-          Math.max(5, Math.round((pending >= 1000 ? 30 : pending >= 100 ? 100 : 300) * size.routerScale)),
+        pendings: [0, 1000, 10_000],
+        iterations: size.routerAnswers,
+        dispatchLatencyMs: 5,
+        dispatchPendings: size.dispatchPendings,
       });
       results.router = router;
       log(
         formatTable([
-          ['latency', 'pending', 'runs', 'handler p50/p99 ms', 'I/O only p50/p99 ms', 'overhead', 'ok'],
+          ['pending', 'answers', 'answer p50 ms', 'answer p99 ms'],
           ...router.cases.map((c) => [
-            `${c.latencyMs} ms`,
             String(c.pending),
             String(c.iterations),
-            `${c.handler.p50Ms} / ${c.handler.p99Ms}`,
-            `${c.ioOnly.p50Ms} / ${c.ioOnly.p99Ms}`,
-            `${(c.overhead * 100).toFixed(1)}% (<= 10%)`,
-            yes(c.meetsGoal),
+            String(c.p50Ms),
+            String(c.p99Ms),
           ]),
         ]),
+      );
+      log(
+        `p99 at ${router.cases.at(-1)?.pending} pending over p99 at 0: ${router.p99DeepOverEmpty}x (<= 1.5) ${yes(router.meetsGoal)}`,
+      );
+      log(
+        formatTable([
+          [
+            'dispatch',
+            'latency',
+            'seconds',
+            'req/s',
+            'pages',
+            'invocations',
+            'DynamoDB calls/req',
+            'invocations for 100k',
+          ],
+          ...router.dispatch.map((c) => [
+            `${c.pending} pending`,
+            `${c.latencyMs} ms`,
+            String(c.seconds),
+            String(c.requestsPerSecond),
+            String(c.pages),
+            String(c.invocations),
+            String(c.dynamoCallsPerRequest),
+            `${c.invocationsFor100k} (<= 10 hops)`,
+          ]),
+        ]),
+      );
+    }
+
+    if (args.only.has('endToEnd')) {
+      log('\n== endToEnd: the local stack, Connect at 50 ms a call, webhook coalescing 0 and 100 ms');
+      const endToEnd = await measureEndToEnd({
+        oneRequestRuns: size.oneRequestRuns,
+        burst: size.burst,
+        coalesce: [0, 100],
+      });
+      results.endToEnd = endToEnd;
+      log(
+        formatTable([
+          [
+            'case',
+            'coalescing',
+            'seconds',
+            'floor',
+            'ratio',
+            'invocations/req',
+            'DynamoDB/req',
+            'Connect/req',
+          ],
+          ...endToEnd.cases.map((c) => [
+            c.case === 'burst' ? `burst of ${c.requests}` : `one request (median of ${c.runs})`,
+            `${c.coalesceMs} ms`,
+            String(c.seconds),
+            String(c.floorSeconds),
+            `${c.ratio}x`,
+            `${c.invocationsPerRequest} (<= 1.05)`,
+            String(c.dynamoCallsPerRequest),
+            String(c.connectCallsPerRequest),
+          ]),
+        ]),
+      );
+    }
+
+    if (args.only.has('awsModel')) {
+      log(
+        '\n== awsModel: a burst under Lambda limits (reserved concurrency 10), the real code in one process',
+      );
+      const model = await measureAwsModel(emulator, { requests: size.burst });
+      results.awsModel = model;
+      log(
+        formatTable([
+          ['metric', 'floor', 'measured', 'ratio', 'ok'],
+          [
+            'type-function invocations per request',
+            '1',
+            String(model.invocationsPerRequest),
+            `${model.invocationsPerRequest}x`,
+            yes(model.invocationsPerRequest <= 1.05),
+          ],
+          [
+            'task-record writes per request',
+            '2',
+            String(model.recordWritesPerRequest),
+            `${round2(model.recordWritesPerRequest / 2)}x`,
+            yes(model.recordWritesPerRequest <= 2),
+          ],
+          [
+            'DynamoDB calls per request (all)',
+            '2',
+            String(model.dynamoCallsPerRequest),
+            `${round2(model.dynamoCallsPerRequest / 2)}x`,
+            '',
+          ],
+          [
+            'throttled invocations',
+            '0',
+            String(model.throttledRetries),
+            '',
+            yes(model.throttledRetries === 0),
+          ],
+          [
+            `burst of ${model.requests} until approved (s)`,
+            String(model.floorSeconds),
+            String(model.seconds),
+            `${model.ratio}x`,
+            '',
+          ],
+        ]),
+      );
+      log(
+        `dispatch invocations ${model.dispatchInvocations} for ${model.webhookDeliveries} webhook deliveries ` +
+          `(${model.dispatchesQueued} queued on the running one); CPU ${model.cpuSeconds} s of ${model.seconds} s`,
       );
     }
 
@@ -201,6 +340,7 @@ async function main(): Promise<void> {
         sls: args.sls,
       });
       results.bundles = bundles;
+      const short = (name: string) => name.replace('@aws-sdk/', '');
       log(
         formatTable([
           [
@@ -209,10 +349,12 @@ async function main(): Promise<void> {
             'cold init ms',
             'bare node ms',
             'over bare',
-            'of which AWS SDK',
+            `ok (<= ${bundles.goalOverBareNodeMs})`,
+            'with source maps (+)',
+            'of which AWS SDK at init',
             'own code ms',
-            'ok',
-            'ok w/o SDK',
+            'first use, lazy (extra ms)',
+            'KB ok',
           ],
           ...bundles.cases.map((c) => [
             c.function,
@@ -220,12 +362,19 @@ async function main(): Promise<void> {
             String(c.coldInitMs),
             String(c.bareNodeMs),
             String(c.overBareNodeMs),
-            `${c.awsSdkMs} (${c.awsSdk.map((name) => name.replace('@aws-sdk/', '')).join(', ')})`,
-            String(c.ownCodeMs),
             yes(c.meetsGoal),
-            yes(c.meetsGoalWithoutAwsSdk),
+            `${c.withSourceMapsOverBareNodeMs} (+${c.sourceMapsMs})`,
+            `${c.awsSdkMs} (${c.awsSdk.map(short).join(', ') || 'none'})`,
+            String(c.ownCodeMs),
+            c.lazy.map((l) => `${short(l.package)} +${l.extraMs}`).join(', '),
+            yes(c.meetsSizeGoal),
           ]),
         ]),
+      );
+      log(
+        "over bare: as deployed (no --enable-source-maps); with source maps: the local stages' NODE_OPTIONS. " +
+          'First use: client-ssm = the first invocation with SSM secrets (a deployed stage), client-scheduler = ' +
+          'the first reschedule; each in a fresh process after the init, against a local stub',
       );
     }
 
@@ -264,6 +413,70 @@ async function main(): Promise<void> {
           }),
         ]),
       );
+    }
+    if (args.only.has('validate')) {
+      log('\n== validate: the validation route, warm p50/p99 (in process; over the local stack), cold init');
+      const validate = await measureValidate({
+        iterations: size.validate,
+        stackIterations: size.validateStack,
+        bundleRuns: size.bundleRuns,
+      });
+      results.validate = validate;
+      log(
+        formatTable([
+          ['where', 'case', 'runs', 'p50 ms', 'p99 ms', 'goal p99', 'ok'],
+          ...[
+            ...validate.inProcess.map((c) => ['in process', c] as const),
+            ...validate.overStack.map((c) => ['local stack', c] as const),
+          ].map(([where, c]) => [
+            where,
+            c.name,
+            String(c.runs),
+            String(c.p50Ms),
+            String(c.p99Ms),
+            `<= ${c.goalMs} ms`,
+            yes(c.meetsGoal),
+          ]),
+        ]),
+      );
+      const cold = validate.coldInit;
+      log(
+        `validate bundle: ${cold.kilobytes} KB, cold init ${cold.coldInitMs} ms (${cold.overBareNodeMs} ms over bare node, own code ${cold.ownCodeMs} ms)`,
+      );
+    }
+    if (args.only.has('cpu')) {
+      log(
+        `\n== cpu: CPU ms per request, type-function path vs executor alone (${size.cpuRequests} requests each, after ${size.cpuWarmUp})`,
+      );
+      const cpu = await measureCpu(emulator, { requests: size.cpuRequests, warmUp: size.cpuWarmUp });
+      results.cpu = cpu;
+      log(
+        formatTable([
+          ['subject', 'CPU ms/request', 'wall ms/request', 'outcomes'],
+          ...[
+            ['type function (createTypeFunction)', cpu.function],
+            ['executor alone (execute)', cpu.executor],
+          ].map(([name, r]) => {
+            const c = r as typeof cpu.function;
+            return [
+              name as string,
+              String(c.cpuMsPerRequest),
+              String(c.wallMsPerRequest),
+              Object.entries(c.outcomes)
+                .map(([outcome, count]) => `${outcome} ${count}`)
+                .join(', '),
+            ];
+          }),
+        ]),
+      );
+      log(`ratio ${cpu.ratio}x (<= ${cpu.goal}x) ${yes(cpu.meetsGoal)}; type-function path, top self time:`);
+      log(
+        formatTable([
+          ['function', 'source', 'self ms', 'share'],
+          ...cpu.top.map((t) => [t.function, t.source, String(t.selfMs), `${(t.share * 100).toFixed(1)}%`]),
+        ]),
+      );
+      log(`by area: ${cpu.byArea.map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`).join(', ')}`);
     }
   } finally {
     await emulator.stop();
