@@ -26,9 +26,81 @@ export class SecretResolutionError extends Error {
   override readonly name = 'SecretResolutionError';
 }
 
+/** SSM's and KMS's error names (`name` of the AWS SDK's exceptions), by what an operator does about them. */
+const NOT_FOUND = new Set(['ParameterNotFound', 'ParameterNotFoundError', 'ParameterVersionNotFound']);
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedException']);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ThrottledException',
+]);
+const DECRYPTION = new Set([
+  'InvalidKeyId',
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'KeyUnavailableException',
+  'DisabledException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+]);
+/** Wrappers that only carry the real error as `cause` (Powertools Parameters wraps every SDK error). */
+const WRAPPERS = new Set(['GetParameterError', 'Error']);
+/** A name fit for a log line: a class or error code, never free text. */
+const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+
+type ErrorLink = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; $metadata?: unknown };
+
+/**
+ * Why an SSM read failed, for the log: its category and the error's name (`access denied
+ * (AccessDeniedException)`), or only the name when it is none of the known ones. Walks the `cause` chain
+ * (Powertools' GetParameterError wraps the SDK's exception) and never returns a message, which may quote a
+ * value. An access denial that names KMS is a decryption failure (the key's policy, not the parameter's).
+ */
+export function describeSsmFailure(error: unknown): string {
+  const chain: ErrorLink[] = [];
+  for (let link = error; typeof link === 'object' && link !== null && chain.length < 8; ) {
+    if (chain.includes(link as ErrorLink)) break;
+    chain.push(link as ErrorLink);
+    link = (link as ErrorLink).cause;
+  }
+  const names = chain.map(nameOf);
+  const known = (set: Set<string>) => names.find((name) => name !== undefined && set.has(name));
+  const denied = known(ACCESS_DENIED);
+  const kmsDenial = chain.some(
+    (link) => ACCESS_DENIED.has(nameOf(link) ?? '') && /\bkms\b/i.test(String(link.message ?? '')),
+  );
+  const decryption = known(DECRYPTION) ?? (kmsDenial ? denied : undefined);
+  if (decryption) return `decryption failed, KMS (${decryption})`;
+  const notFound = known(NOT_FOUND);
+  if (notFound) return `not found (${notFound})`;
+  if (denied) return `access denied (${denied})`;
+  const throttled = known(THROTTLED);
+  if (throttled) return `throttled (${throttled})`;
+  const status = chain
+    .map((link) => (link.$metadata as { httpStatusCode?: unknown } | undefined)?.httpStatusCode)
+    .find((code) => typeof code === 'number');
+  const original = [...names].reverse().find((name) => name !== undefined && !WRAPPERS.has(name));
+  const name = original ?? names.find((candidate) => candidate !== undefined) ?? 'unknown error';
+  if (status === 403) return `access denied (${name})`;
+  if (status === 429) return `throttled (${name})`;
+  return name;
+}
+
+/** The link's error name, or its Node error code (`ECONNRESET`) when the name is the generic `Error`. */
+function nameOf(link: ErrorLink): string | undefined {
+  const name = typeof link.name === 'string' && SAFE_NAME.test(link.name) ? link.name : undefined;
+  const code = typeof link.code === 'string' && SAFE_NAME.test(link.code) ? link.code : undefined;
+  return name === 'Error' && code ? code : (name ?? code);
+}
+
 /**
  * A copy of `env` in which each variable named by a `*_PARAMETER` variable holds the parameter's value.
- * Errors name the variable and the parameter, never a value.
+ * Errors name the variable, the parameter and why it could not be read (`describeSsmFailure`), never a value.
  */
 export async function resolveSecrets(
   env: NodeJS.ProcessEnv,
@@ -42,9 +114,10 @@ export async function resolveSecrets(
     try {
       value = await read(name);
     } catch (error) {
-      throw new SecretResolutionError(`${parameterVariable}: SSM parameter ${name} could not be read`, {
-        cause: error,
-      });
+      throw new SecretResolutionError(
+        `${parameterVariable}: SSM parameter ${name} could not be read: ${describeSsmFailure(error)}`,
+        { cause: error },
+      );
     }
     if (!value) throw new SecretResolutionError(`${parameterVariable}: SSM parameter ${name} has no value`);
     resolved[target] = value;
