@@ -29,7 +29,7 @@ import { createConnectClient, type FulfillmentRequest } from '../lib/connect';
 import { execute } from '../lib/engine';
 import type { TypeFunctionDeps } from '../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../lib/object-classes';
-import { connectLogHooks, logger } from '../lib/observability';
+import { connectHooks, logger } from '../lib/observability';
 import type { Scheduler } from '../lib/scheduler';
 import { type Claim, createTaskStore } from '../lib/tasks';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
@@ -196,7 +196,7 @@ export async function runCpuChild(): Promise<void> {
   const options = { apiUrl: required('CONNECT_API_URL'), apiKey: required('CONNECT_API_KEY') };
   const client = createConnectClient(options);
   // As functions/type-function/handler.ts builds it: the client with the logger's hooks.
-  const functionClient = createConnectClient({ ...options, ...connectLogHooks(logger) });
+  const functionClient = createConnectClient({ ...options, ...connectHooks(logger) });
   const table = required('TASKS_TABLE');
   const tasks = createTaskStore({ table, endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' });
   // Every request approves: nothing is rescheduled, the scheduler is never called.

@@ -8,7 +8,7 @@ import {
   createConfiguredInvoker,
   createDispatchRequester,
 } from '../../lib/dispatch';
-import { logger } from '../../lib/observability';
+import { flushMetrics, logger, metrics } from '../../lib/observability';
 import { createTaskStore } from '../../lib/tasks';
 import { automation } from '../automation';
 import { type DispatchDeps, runDispatch } from './dispatch';
@@ -22,7 +22,7 @@ const depsFor = perConfig((current): DispatchDeps => {
     region: current.aws.region,
   });
   return {
-    dispatcher: createConfiguredDispatcher(current, automation(current), tasks, logger),
+    dispatcher: createConfiguredDispatcher(current, automation(current), tasks, logger, metrics),
     requester: createDispatchRequester(createConfiguredInvoker(current), current.dispatch.dispatcherFunction),
     locks: tasks,
     logger,
@@ -33,4 +33,6 @@ export const handler = middy(async (event: unknown, context: Context) => {
   const order = event as { correlationId?: unknown };
   if (typeof order.correlationId === 'string') logger.appendKeys({ correlation_id: order.correlationId });
   return runDispatch(event, Date.now() + context.getRemainingTimeInMillis(), depsFor(await config()));
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(flushMetrics(metrics));

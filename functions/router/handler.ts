@@ -6,7 +6,7 @@ import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { configSource, perConfig } from '../../lib/config';
 import { createConfiguredRequester } from '../../lib/dispatch';
 import { createEdgeHandler } from '../../lib/lambda';
-import { logger } from '../../lib/observability';
+import { logger, type MetricsRecorder, metrics } from '../../lib/observability';
 import { createWebhookVerifier } from '../../lib/webhook';
 import { type RouterDeps, routeWebhook } from './router';
 
@@ -14,6 +14,8 @@ export type WebhookRouteOptions = {
   /** The router's dependencies for this invocation (built from the current configuration). */
   deps: () => Promise<RouterDeps>;
   logger: PowertoolsLogger;
+  /** Flushed when each call ends (`WebhookRejected`). */
+  metrics?: MetricsRecorder;
   newCorrelationId?: () => string;
 };
 
@@ -21,6 +23,7 @@ export function createWebhookRoute({ deps, ...options }: WebhookRouteOptions) {
   return createEdgeHandler(async (call, correlationId) => routeWebhook(call, correlationId, await deps()), {
     ...options,
     route: 'Webhook',
+    metricsRoute: 'webhook',
   });
 }
 
@@ -38,4 +41,4 @@ const depsFor = perConfig(
   }),
 );
 
-export const handler = createWebhookRoute({ deps: async () => depsFor(await config()), logger });
+export const handler = createWebhookRoute({ deps: async () => depsFor(await config()), logger, metrics });

@@ -6,7 +6,7 @@ import { configSource, perConfig } from '../../lib/config';
 import { createConnectClient } from '../../lib/connect';
 import { entryFor } from '../../lib/dispatch';
 import { createTypeFunction, type TypeFunctionDeps } from '../../lib/lambda';
-import { connectLogHooks, logger } from '../../lib/observability';
+import { connectHooks, logger, metrics } from '../../lib/observability';
 import { createEventBridgeScheduler } from '../../lib/scheduler';
 import { createTaskStore } from '../../lib/tasks';
 import { automation } from '../automation';
@@ -16,7 +16,7 @@ const config = configSource({ requireTasksTable: true });
 const depsFor = perConfig((current): TypeFunctionDeps => {
   const table = automation(current);
   return {
-    client: createConnectClient({ ...current.connect, ...connectLogHooks(logger) }),
+    client: createConnectClient({ ...current.connect, ...connectHooks(logger, metrics) }),
     handlerFor: (objectClass, type) => entryFor(table, objectClass, type)?.process,
     tasks: createTaskStore({
       table: current.tasks.table ?? '',
@@ -35,4 +35,4 @@ const depsFor = perConfig((current): TypeFunctionDeps => {
   };
 });
 
-export const handler = createTypeFunction({ deps: async () => depsFor(await config()), logger });
+export const handler = createTypeFunction({ deps: async () => depsFor(await config()), logger, metrics });

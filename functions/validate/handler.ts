@@ -9,7 +9,7 @@ import type { AutomationTable } from '../../lib/automation';
 import { configSource, perConfig } from '../../lib/config';
 import { entryFor } from '../../lib/dispatch';
 import { createEdgeHandler } from '../../lib/lambda';
-import { appendRequestContext, logger } from '../../lib/observability';
+import { appendRequestContext, logger, type MetricsRecorder, metrics } from '../../lib/observability';
 import { createWebhookVerifier } from '../../lib/webhook';
 import { automation } from '../automation';
 import { type ValidateDeps, type ValidatorLookup, validateRequest } from './validate';
@@ -18,6 +18,8 @@ export type ValidateRouteOptions = {
   /** The route's dependencies for this invocation (built from the current configuration). */
   deps: () => Promise<ValidateDeps>;
   logger: PowertoolsLogger;
+  /** Flushed when each call ends (the route's refusals, its validations). */
+  metrics?: MetricsRecorder;
   newCorrelationId?: () => string;
 };
 
@@ -27,6 +29,7 @@ export function createValidateRoute({ deps, ...options }: ValidateRouteOptions) 
     {
       ...options,
       route: 'Validation',
+      metricsRoute: 'validate',
     },
   );
 }
@@ -45,8 +48,9 @@ const depsFor = perConfig(
     onError: current.validation.onError,
     deadlineMs: current.validation.deadlineMs,
     logger,
+    metrics,
     appendContext: (context) => appendRequestContext(context, logger),
   }),
 );
 
-export const handler = createValidateRoute({ deps: async () => depsFor(await config()), logger });
+export const handler = createValidateRoute({ deps: async () => depsFor(await config()), logger, metrics });

@@ -20,7 +20,13 @@ import {
   type ObjectClassName,
   TIER_CONFIG_REQUEST,
 } from '../../lib/object-classes';
-import { describeError, type Logger, type RequestLogContext } from '../../lib/observability';
+import {
+  describeError,
+  type Logger,
+  type MetricsRecorder,
+  noMetrics,
+  type RequestLogContext,
+} from '../../lib/observability';
 import { badRequest, EdgeError, type EdgeResult, readRawBody, type WebhookVerifier } from '../../lib/webhook';
 
 /**
@@ -60,6 +66,8 @@ export type ValidateDeps = {
   appendContext?: (context: RequestLogContext) => void;
   timer?: DeadlineTimer;
   maxBodyBytes?: number;
+  /** `ValidationCalls` and `ValidationDuration`, by request type. Default: none recorded. */
+  metrics?: MetricsRecorder;
 };
 
 export type ValidateCall = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>;
@@ -174,6 +182,8 @@ export async function validateRequest(
     phase,
   };
 
+  const metrics = deps.metrics ?? noMetrics;
+  metrics.count('ValidationCalls', { requestType: request.type });
   const validator = deps.validatorFor(objectClass, request.type, phase);
   if (validator === undefined) {
     deps.logger.info(
@@ -193,6 +203,7 @@ export async function validateRequest(
     ...(deps.timer ? { timer: deps.timer } : {}),
   });
   const durationMs = Math.round(performance.now() - started);
+  metrics.milliseconds('ValidationDuration', { requestType: request.type }, durationMs);
   if (outcome.ok) {
     deps.logger.info('Validated', {
       ...about,

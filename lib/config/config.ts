@@ -44,6 +44,11 @@ export const TASK_DEFAULTS = {
   maxFailures: 5,
   /** `FAILURE_RETRY_SECONDS`: the first retry of a handler error; each next one waits twice as long. */
   failureRetrySeconds: 30,
+  /**
+   * `OUTAGE_RETRY_SECONDS`: the first retry after Connect or AWS failed (past the client's own retries); each
+   * next one waits twice as long, up to 15 minutes. Never counted against the request.
+   */
+  outageRetrySeconds: 60,
   /** `MAX_RESCHEDULES` and `MAX_RESCHEDULE_DAYS`: past either, a rescheduled request is parked. */
   maxReschedules: 1_000,
   maxRescheduleDays: 30,
@@ -101,6 +106,7 @@ export type Config = {
     skipRetrySeconds: number;
     maxFailures: number;
     failureRetrySeconds: number;
+    outageRetrySeconds: number;
     maxReschedules: number;
     maxRescheduleDays: number;
     retentionDays: number;
@@ -230,9 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     issues.push('CONNECT_PRODUCTS: names no product; list the products (comma list), or * for every product');
   }
 
-  const service = optionalText(env.SERVICE);
-  const stage = optionalText(env.STAGE);
-  const functionPrefix = service && stage ? `${service}-${stage}` : undefined;
+  const functionPrefix = functionPrefixOf(env);
   if (options.requireFunctionPrefix && functionPrefix === undefined) {
     issues.push('SERVICE and STAGE: are required to name the Lambda functions');
   }
@@ -271,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     skipRetrySeconds: positive('SKIP_RETRY_SECONDS', TASK_DEFAULTS.skipRetrySeconds, 86_400),
     maxFailures: positive('MAX_HANDLER_FAILURES', TASK_DEFAULTS.maxFailures, 1_000),
     failureRetrySeconds: positive('FAILURE_RETRY_SECONDS', TASK_DEFAULTS.failureRetrySeconds, 3_600),
+    outageRetrySeconds: positive('OUTAGE_RETRY_SECONDS', TASK_DEFAULTS.outageRetrySeconds, 900),
     maxReschedules: positive('MAX_RESCHEDULES', TASK_DEFAULTS.maxReschedules),
     maxRescheduleDays: positive('MAX_RESCHEDULE_DAYS', TASK_DEFAULTS.maxRescheduleDays, 365),
     retentionDays: positive('TASK_RETENTION_DAYS', TASK_DEFAULTS.retentionDays, 3_650),
@@ -319,6 +324,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 /** True when this deployment processes the product (`*` in the list: every product). */
 export function acceptsProduct(config: { readonly products: readonly string[] }, productId: string): boolean {
   return config.products.includes(ALL_PRODUCTS) || config.products.includes(productId);
+}
+
+/** `<SERVICE>-<STAGE>`, what serverless.yml puts before every function's name; `undefined` without both. */
+export function functionPrefixOf(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const service = optionalText(env.SERVICE);
+  const stage = optionalText(env.STAGE);
+  return service && stage ? `${service}-${stage}` : undefined;
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;

@@ -12,6 +12,7 @@ export {
   DEFAULT_REGION,
   DEFAULT_SERVICE_NAME,
   DEFAULT_VALIDATION_DEADLINE_MS,
+  functionPrefixOf,
   type LoadConfigOptions,
   type LoggingConfig,
   type LogLevel,

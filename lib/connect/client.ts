@@ -205,6 +205,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectAdmin
     random,
     now,
     ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+    ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
   });
   const runtime: ActionRuntime = {
     transport,

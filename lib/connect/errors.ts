@@ -89,6 +89,28 @@ export class ConnectResponseError extends ConnectError {
   override name = 'ConnectResponseError';
 }
 
+/** A failed call's category, as the metrics name it (`ConnectErrors`, dimension `category`). */
+export type ConnectErrorCategory =
+  | 'validation'
+  | 'auth'
+  | 'not_found'
+  | 'rate_limit'
+  | 'server'
+  | 'timeout'
+  | 'network'
+  | 'response';
+
+export function errorCategory(error: ConnectError): ConnectErrorCategory {
+  if (error instanceof ConnectAuthError) return 'auth';
+  if (error instanceof ConnectNotFoundError) return 'not_found';
+  if (error instanceof ConnectRateLimitError) return 'rate_limit';
+  if (error instanceof ConnectServerError) return 'server';
+  if (error instanceof ConnectTimeoutError) return 'timeout';
+  if (error instanceof ConnectNetworkError) return 'network';
+  if (error instanceof ConnectResponseError) return 'response';
+  return 'validation';
+}
+
 const SNIPPET_LENGTH = 200;
 
 /** Replaces every occurrence of each secret by `[REDACTED]`. */

@@ -2,6 +2,7 @@ export { createConnectClient } from './client';
 export {
   ConnectAuthError,
   ConnectError,
+  type ConnectErrorCategory,
   type ConnectErrorOptions,
   ConnectNetworkError,
   ConnectNotFoundError,
@@ -11,6 +12,7 @@ export {
   ConnectTimeoutError,
   ConnectValidationError,
   createConnectError,
+  errorCategory,
 } from './errors';
 export { parseContentRange } from './pagination';
 export { type RqlValue, rql, rqlOrdering, rqlSelect, rqlValue } from './rql';

@@ -10,10 +10,11 @@ import {
   ConnectResponseError,
   ConnectTimeoutError,
   createConnectError,
+  errorCategory,
   redact,
 } from './errors';
 import { backoffDelay, parseRetryAfter, type RetryPolicy, retryReason } from './retry';
-import type { RetryEvent } from './types';
+import type { CallEvent, RetryEvent } from './types';
 
 /** The shortest timeout an attempt gets, however little of the budget is left. */
 const MIN_ATTEMPT_MS = 1_000;
@@ -45,6 +46,7 @@ export type TransportOptions = {
   random: () => number;
   now: () => number;
   onRetry?: (event: RetryEvent) => void;
+  onCall?: (event: CallEvent) => void;
 };
 
 export type Transport = {
@@ -159,18 +161,25 @@ export function createTransport(options: TransportOptions): Transport {
         // An attempt never outlives the call's budget (a retry late in the budget gets what is left).
         const leftMs = options.retry.maxElapsedMs - (options.now() - startedAt);
         const response = await attempt(call, Math.min(options.timeoutMs, Math.max(MIN_ATTEMPT_MS, leftMs)));
-        if (response.status >= 200 && response.status < 300) return response;
+        if (response.status >= 200 && response.status < 300) {
+          options.onCall?.({ method: call.method, attempts: attemptNumber });
+          return response;
+        }
         failure = toError(call, response);
       } catch (error) {
         if (!(error instanceof ConnectNetworkError || error instanceof ConnectTimeoutError)) throw error;
         failure = error;
       }
+      const fail = () => {
+        options.onCall?.({ method: call.method, attempts: attemptNumber, category: errorCategory(failure) });
+        return failure;
+      };
       const reason = retryReason(failure, call.idempotent);
-      if (reason === undefined || attemptNumber >= options.retry.maxAttempts) throw failure;
+      if (reason === undefined || attemptNumber >= options.retry.maxAttempts) throw fail();
       const remainingMs = options.retry.maxElapsedMs - (options.now() - startedAt);
       const asked = failure instanceof ConnectRateLimitError ? failure.retryAfterMs : undefined;
       const delayMs = asked ?? backoffDelay(attemptNumber, options.retry, options.random);
-      if (delayMs > remainingMs) throw failure;
+      if (delayMs > remainingMs) throw fail();
       options.onRetry?.({ method: call.method, path: call.path, attempt: attemptNumber, delayMs, reason });
       await options.sleep(delayMs);
     }

@@ -1,4 +1,5 @@
 /** The public surface of the Connect client. Implemented by `createConnectClient` in client.ts. */
+import type { ConnectErrorCategory } from './errors';
 import type {
   Conversation,
   ConversationMessage,
@@ -38,6 +39,8 @@ export type ConnectClientOptions = {
   now?: () => number;
   /** Called on every retry (for logging and metrics); never receives secrets. */
   onRetry?: (event: RetryEvent) => void;
+  /** Called once per call when it ends, after its retries: how many attempts, and the failure's category. */
+  onCall?: (event: CallEvent) => void;
   /**
    * Called for a listed object that fails its schema (an unknown request type, a broken field): it is left
    * out of the list so that one odd object cannot stop a whole product's queue. Log it.
@@ -54,6 +57,13 @@ export type InvalidItemEvent = {
   updated?: string | undefined;
   /** The failing fields, e.g. `type: Invalid option…` (never values). */
   issues: string[];
+};
+
+export type CallEvent = {
+  method: string;
+  attempts: number;
+  /** Set when the call failed. */
+  category?: ConnectErrorCategory;
 };
 
 export type RetryEvent = {

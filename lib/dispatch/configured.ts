@@ -5,7 +5,7 @@
 import type { AutomationTable } from '../automation';
 import type { Config } from '../config';
 import { createConnectClient } from '../connect';
-import { connectLogHooks, type Logger } from '../observability';
+import { connectHooks, type Logger, type MetricsRecorder, noMetrics } from '../observability';
 import type { TaskStore } from '../tasks';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { createLambdaInvoker, type Invoker } from './invoker';
@@ -36,13 +36,14 @@ export function createConfiguredDispatcher(
   automation: AutomationTable,
   tasks: TaskStore,
   logger: Logger,
+  metrics: MetricsRecorder = noMetrics,
 ): Dispatcher {
   return createDispatcher({
     client: createConnectClient({
       ...config.connect,
       // Each listing call gets this budget, its retries included; a page that cannot be read ends the dispatch.
       retry: { maxElapsedMs: config.dispatch.listingBudgetMs },
-      ...connectLogHooks(logger),
+      ...connectHooks(logger, metrics),
     }),
     invoker: createConfiguredInvoker(config, 'wait'),
     tasks,

@@ -31,6 +31,8 @@ import {
   ConnectResponseError,
   ConnectServerError,
   ConnectTimeoutError,
+  FULFILLMENT_REQUEST_TYPES,
+  TIER_CONFIG_REQUEST_TYPES,
 } from '../connect';
 import { type ExecutionResult, execute, InvalidPayloadError, type Payload, parsePayload } from '../engine';
 import {
@@ -44,6 +46,8 @@ import {
   appendRequestContext,
   logger as defaultLogger,
   describeError,
+  type MetricsRecorder,
+  noMetrics,
   redactSecrets,
 } from '../observability';
 import { type ScheduledRun, type Scheduler, scheduleName } from '../scheduler';
@@ -84,6 +88,8 @@ export type TypeFunctionOptions = {
   /** Called on every invocation (the composition root memoizes it, rebuilt when the configuration changes). */
   deps: () => TypeFunctionDeps | Promise<TypeFunctionDeps>;
   logger?: PowertoolsLogger;
+  /** `RequestDecided`, `HandlerDuration`, `DispatchLag` (docs/operations.md). Default: none recorded. */
+  metrics?: MetricsRecorder;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   now?: () => number;
   newToken?: () => string;
@@ -137,6 +143,16 @@ function shortName(context: Context, prefix: string | undefined): string {
   return prefix !== undefined && name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name;
 }
 
+const KNOWN_TYPES: ReadonlySet<string> = new Set([
+  ...FULFILLMENT_REQUEST_TYPES,
+  ...TIER_CONFIG_REQUEST_TYPES,
+]);
+
+/** A request type as a metric dimension: one of Connect's, else `unknown` (a dimension's values stay few). */
+function metricType(type: string): string {
+  return KNOWN_TYPES.has(type) ? type : 'unknown';
+}
+
 function isScheduledRun(event: unknown): event is ScheduledRun {
   return (
     typeof event === 'object' && event !== null && (event as { trigger?: unknown }).trigger === 'schedule'
@@ -169,6 +185,7 @@ function identifiers(
 export function createTypeFunctionCore({
   deps: getDeps,
   logger = defaultLogger,
+  metrics = noMetrics,
   now = Date.now,
   newToken = randomUUID,
 }: TypeFunctionOptions) {
@@ -222,6 +239,7 @@ export function createTypeFunctionCore({
       );
       return { requestId: request.id, outcome: 'skipped', detail: 'claim expired' };
     }
+    if (payload.listedAt !== undefined) metrics.milliseconds('DispatchLag', undefined, now() - listedAt);
     let current: AnyRequest = request;
     if (now() - listedAt > STALE_PAYLOAD_MS) {
       logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
@@ -254,7 +272,21 @@ export function createTypeFunctionCore({
     return run(objectClass, request, claim, trigger.correlationId, context, deps);
   };
 
+  /** A run, counted by its decision (`RequestDecided`). */
   const run = async (
+    objectClass: ObjectClass,
+    request: AnyRequest,
+    claim: Claim,
+    correlationId: string,
+    context: Context,
+    deps: TypeFunctionDeps,
+  ): Promise<TypeFunctionResult> => {
+    const result = await decide(objectClass, request, claim, correlationId, context, deps);
+    metrics.count('RequestDecided', { requestType: metricType(request.type), outcome: result.outcome });
+    return result;
+  };
+
+  const decide = async (
     objectClass: ObjectClass,
     request: AnyRequest,
     claim: Claim,
@@ -331,6 +363,7 @@ export function createTypeFunctionCore({
     };
 
     let result: ExecutionResult;
+    const handlerStarted = now();
     try {
       result = await execute(objectClass, request, deps.handlerFor(objectClass, request.type), {
         client: deps.client,
@@ -340,12 +373,17 @@ export function createTypeFunctionCore({
         },
       });
     } catch (error) {
+      metrics.milliseconds(
+        'HandlerDuration',
+        { requestType: metricType(request.type) },
+        now() - handlerStarted,
+      );
       if (isOutage(error)) {
         // Not the request's fault: run again after a backoff through the same trigger as a reschedule (locally
         // and in AWS alike), never counted against it. Only when the record cannot be written either (DynamoDB
         // down) is the error rethrown: Lambda retries the event, and the claim keeps everyone else out.
         const outages = claim.outages + 1;
-        const seconds = outageBackoffSeconds(outages);
+        const seconds = outageBackoffSeconds(outages, settings.outageRetrySeconds);
         logger.error('Connect or AWS failed; the request runs again after a backoff', {
           error: describeError(error),
           outages,
@@ -415,6 +453,11 @@ export function createTypeFunctionCore({
       };
     }
 
+    metrics.milliseconds(
+      'HandlerDuration',
+      { requestType: metricType(request.type) },
+      now() - handlerStarted,
+    );
     const answer = (state: Completion['state']): TypeFunctionResult => ({
       requestId: result.requestId,
       outcome: result.outcome,
@@ -495,6 +538,7 @@ export function createTypeFunctionCore({
     });
     if (known === undefined)
       return { requestId: '?', outcome: 'skipped' as const, detail: 'unreadable payload' };
+    metrics.count('RequestDecided', { requestType: metricType(known.type), outcome: 'parked' });
     const parked = await deps.tasks.park({
       ...known,
       fn: shortName(context, deps.functionPrefix),

@@ -1,4 +1,4 @@
-export { connectLogHooks } from './connect-hooks';
+export { connectHooks } from './connect-hooks';
 export { describeError, type LogAttributes, type Logger } from './log';
 export {
   appendRequestContext,
@@ -7,4 +7,14 @@ export {
   type RequestLogContext,
   resetRequestContext,
 } from './logger';
+export {
+  createMetricsRecorder,
+  flushMetrics,
+  METRICS_NAMESPACE,
+  type MetricDimensions,
+  type MetricsRecorder,
+  metrics,
+  noMetrics,
+  shortFunctionName,
+} from './metrics';
 export { redactingJsonReplacer, redactSecrets } from './redact';

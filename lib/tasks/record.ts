@@ -141,10 +141,10 @@ export function failureBackoffSeconds(failures: number, base = 30): number {
 }
 
 /**
- * The wait before a run that met an outage goes again: 60 s, 120 s, 240 s… capped at 15 minutes (the client
- * has already retried for up to 30 s inside the run). Connect down for an hour costs each pending request
- * about 8 runs, not one a minute.
+ * The wait before a run that met an outage goes again: `base` (60 s by default), then twice as long each time,
+ * capped at 15 minutes (the client has already retried for up to 30 s inside the run). Connect down for an
+ * hour costs each pending request about 8 runs, not one a minute.
  */
-export function outageBackoffSeconds(outages: number): number {
-  return Math.min(900, 60 * 2 ** Math.max(0, outages - 1));
+export function outageBackoffSeconds(outages: number, base = 60): number {
+  return Math.min(900, base * 2 ** Math.max(0, outages - 1));
 }

@@ -114,6 +114,8 @@ export type TaskStore = {
   park(request: ParkRequest): Promise<boolean>;
   /** Makes a parked or rescheduled request due now; `undefined` when it is neither. */
   release(id: string, now: number): Promise<TaskRecord | undefined>;
+  /** How many requests are parked now (the `attention` index, counted: no record is read). */
+  countParked(): Promise<number>;
   /** The records in a state of attention (parked, rescheduled), or every record, optionally of one product. */
   list(filter?: { state?: 'parked' | 'rescheduled'; productId?: string }): Promise<TaskRecord[]>;
   /**
@@ -503,6 +505,28 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
         if (isConditionFailure(error)) return undefined;
         throw error;
       }
+    },
+
+    async countParked() {
+      let total = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName,
+            IndexName: 'attention',
+            KeyConditionExpression: '#attention = :state',
+            ExpressionAttributeNames: { '#attention': 'attention' },
+            ExpressionAttributeValues: { ':state': 'parked' },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        );
+        count('Query');
+        total += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return total;
     },
 
     async list(filter = {}) {

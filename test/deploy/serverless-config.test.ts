@@ -204,6 +204,7 @@ describe('the local stage and the local stack share their defaults', () => {
       TASK_LEASE_SECONDS: String(TASK_DEFAULTS.leaseSeconds),
       SKIP_RETRY_SECONDS: String(TASK_DEFAULTS.skipRetrySeconds),
       FAILURE_RETRY_SECONDS: String(TASK_DEFAULTS.failureRetrySeconds),
+      OUTAGE_RETRY_SECONDS: String(TASK_DEFAULTS.outageRetrySeconds),
       MAX_HANDLER_FAILURES: String(TASK_DEFAULTS.maxFailures),
       MAX_RESCHEDULES: String(TASK_DEFAULTS.maxReschedules),
       MAX_RESCHEDULE_DAYS: String(TASK_DEFAULTS.maxRescheduleDays),

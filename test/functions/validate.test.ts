@@ -23,6 +23,7 @@ import { createWebhookVerifier, signWebhookToken, UNAVAILABLE_BODY } from '../..
 import { buildFulfillmentRequest, buildTierConfigRequest } from '../support/builders';
 import { type CapturedOutput, captureOutput } from '../support/capture-output';
 import { fakeLambdaContext } from '../support/lambda-context';
+import { RecordingMetrics } from '../support/recording-metrics';
 
 const SECRET = 'validate-test-secret';
 const table = automation({ templates: { activation: () => undefined, tier: undefined } });
@@ -61,6 +62,7 @@ function setup(overrides: Partial<ValidateDeps> = {}) {
   const capture = output;
   const logger = createLogger({ logLevel: 'DEBUG' });
   const timer = manualTimer();
+  const metrics = new RecordingMetrics();
   const deps: ValidateDeps = {
     verifier: createWebhookVerifier({ secrets: [SECRET] }),
     validatorFor: validatorsOf(table),
@@ -69,11 +71,17 @@ function setup(overrides: Partial<ValidateDeps> = {}) {
     logger,
     appendContext: (context) => appendRequestContext(context, logger),
     timer,
+    metrics,
     ...overrides,
   };
-  const route = createValidateRoute({ deps: async () => deps, logger, newCorrelationId: () => 'corr-v' });
+  const route = createValidateRoute({
+    deps: async () => deps,
+    logger,
+    metrics,
+    newCorrelationId: () => 'corr-v',
+  });
   const context = fakeLambdaContext({ functionName: 'connect-fulfillment-dev-validate' });
-  return { deps, timer, output: capture, validate: (call: ValidateCall) => route(call, context) };
+  return { deps, timer, metrics, output: capture, validate: (call: ValidateCall) => route(call, context) };
 }
 
 const auth = async (secret = SECRET) => ({
@@ -114,6 +122,25 @@ const call = (body: string, headers: Record<string, string>, isBase64Encoded = f
   body,
   headers,
   isBase64Encoded,
+});
+
+describe('validateRequest: metrics', () => {
+  it('counts each validation call and times the validator by request type, and counts a refusal by reason', async () => {
+    const { validate, metrics } = setup();
+    await validate(call(JSON.stringify(draftPurchase('')), await auth()));
+    await validate(call(JSON.stringify(draftPurchase('')), await auth('wrong-secret')));
+
+    expect(metrics.named('ValidationCalls').map((metric) => metric.dimensions)).toEqual([
+      { requestType: 'purchase' },
+    ]);
+    expect(metrics.named('ValidationDuration')).toEqual([
+      expect.objectContaining({ unit: 'Milliseconds', dimensions: { requestType: 'purchase' } }),
+    ]);
+    expect(metrics.named('WebhookRejected').map((metric) => metric.dimensions)).toEqual([
+      { route: 'validate', reason: 'unauthorized' },
+    ]);
+    expect(metrics.flushes).toHaveLength(2);
+  });
 });
 
 describe('validateRequest: the shipped validators', () => {

@@ -144,6 +144,111 @@ describe('the router over real HTTP', () => {
   });
 });
 
+/** The EMF lines of the function set's log (what CloudWatch reads as metrics), flattened to one per metric. */
+function emfMetrics(lines: readonly string[]) {
+  const metrics: Array<{ name: string; unit: string; dimensions: Record<string, string>; values: number[] }> =
+    [];
+  for (const line of lines) {
+    if (!line.startsWith('{') || !line.includes('"_aws"')) continue;
+    const emf = JSON.parse(line) as {
+      _aws: {
+        CloudWatchMetrics: Array<{
+          Namespace: string;
+          Dimensions: string[][];
+          Metrics: Array<{ Name: string; Unit: string }>;
+        }>;
+      };
+    } & Record<string, unknown>;
+    for (const directive of emf._aws.CloudWatchMetrics) {
+      expect(directive.Namespace).toBe('ConnectFulfillment');
+      const dimensions = Object.fromEntries(
+        (directive.Dimensions[0] ?? []).map((name) => [name, String(emf[name])]),
+      );
+      for (const { Name, Unit } of directive.Metrics) {
+        const value = emf[Name];
+        metrics.push({
+          name: Name,
+          unit: Unit,
+          dimensions,
+          values: (Array.isArray(value) ? value : [value]) as number[],
+        });
+      }
+    }
+  }
+  return metrics;
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+describe("the metrics of the whole run (EMF lines in the functions' log)", () => {
+  it("count every sample's decisions by request type and outcome, and time each handler run", () => {
+    const metrics = emfMetrics(logLines);
+    const decided = new Map<string, number>();
+    for (const metric of metrics.filter((candidate) => candidate.name === 'RequestDecided')) {
+      const key = `${metric.dimensions.requestType} ${metric.dimensions.outcome}`;
+      decided.set(key, (decided.get(key) ?? 0) + sum(metric.values));
+    }
+    // What every sample's expectation implies: its reschedules, then its final decision.
+    const expected = new Map<string, number>();
+    const add = (key: string, n = 1) => expected.set(key, (expected.get(key) ?? 0) + n);
+    const finalOutcome: Record<string, string> = {
+      approved: 'approved',
+      failed: 'failed',
+      inquiring: 'inquired',
+    };
+    for (const sample of samples) {
+      const type = sample.request.type;
+      if (sample.expect.task?.reschedules) add(`${type} rescheduled`, sample.expect.task.reschedules);
+      add(
+        `${type} ${sample.expect.task?.state === 'parked' ? 'parked' : finalOutcome[sample.expect.status]}`,
+      );
+    }
+    expect(Object.fromEntries([...decided].sort())).toEqual(Object.fromEntries([...expected].sort()));
+
+    const durations = metrics.filter((metric) => metric.name === 'HandlerDuration');
+    expect(sum(durations.map((metric) => metric.values.length))).toBe(sum([...expected.values()]));
+    for (const metric of durations) {
+      expect(metric.unit).toBe('Milliseconds');
+      expect(Object.keys(metric.dimensions).sort()).toEqual(['function', 'requestType', 'service']);
+    }
+    expect(metrics.filter((metric) => metric.name === 'DispatchLag').length).toBeGreaterThan(0);
+  });
+
+  it('count exactly the Connect calls the emulator saw from the function set, none failed', () => {
+    const metrics = emfMetrics(logLines);
+    const calls = sum(
+      metrics.filter((metric) => metric.name === 'ConnectCalls').flatMap((metric) => metric.values),
+    );
+    expect(calls).toBe(run.functionSetCalls().length);
+    expect(metrics.filter((metric) => metric.name === 'ConnectErrors')).toEqual([]);
+  });
+
+  it("count the webhook route's refusals by reason, with no function dimension", async () => {
+    const rejected = () => {
+      const counts: Record<string, number> = {};
+      for (const metric of emfMetrics(logLines).filter((candidate) => candidate.name === 'WebhookRejected')) {
+        expect(Object.keys(metric.dimensions).sort()).toEqual(['reason', 'route', 'service']);
+        const key = `${metric.dimensions.route} ${metric.dimensions.reason}`;
+        counts[key] = (counts[key] ?? 0) + sum(metric.values);
+      }
+      return counts;
+    };
+    // The router-over-HTTP tests above: two 401s, two 400s, one 413.
+    await expect
+      .poll(rejected, { timeout: 5_000 })
+      .toEqual({ 'webhook unauthorized': 2, 'webhook invalid': 2, 'webhook too_large': 1 });
+  });
+
+  it('never carry a request id, a product id or any other identifier as a dimension', () => {
+    const metrics = emfMetrics(logLines);
+    expect(metrics.length).toBeGreaterThan(0);
+    for (const metric of metrics) {
+      for (const value of Object.values(metric.dimensions))
+        expect(value).not.toMatch(/\d{3}-\d{3}|^[A-Z]{2,3}-/);
+    }
+  });
+});
+
 describe('the logs of the whole run', () => {
   it('hold no API key, webhook secret or bearer token', () => {
     expect(logLines.length).toBeGreaterThan(50);

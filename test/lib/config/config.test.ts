@@ -69,6 +69,7 @@ describe('loadConfig', () => {
         skipRetrySeconds: 120,
         maxFailures: 3,
         failureRetrySeconds: 30,
+        outageRetrySeconds: 60,
         maxReschedules: 1000,
         maxRescheduleDays: 30,
         retentionDays: 30,

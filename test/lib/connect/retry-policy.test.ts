@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CallEvent,
   ConnectAuthError,
   ConnectNetworkError,
   ConnectRateLimitError,
@@ -7,6 +8,7 @@ import {
   ConnectServerError,
   ConnectTimeoutError,
   ConnectValidationError,
+  errorCategory,
 } from '../../../lib/connect';
 import { buildFulfillmentRequest } from '../../support/builders';
 import { hang, json, networkFailure } from './fake-fetch';
@@ -226,5 +228,45 @@ describe('redirects', () => {
     expect((error as Error).message).toContain('CONNECT_API_URL');
     expect(calls).toHaveLength(1);
     expect(retries).toEqual([]);
+  });
+});
+
+describe('onCall: every call once, when it ends', () => {
+  it('reports the attempts of a call that succeeded after retries, and the category of one that failed', async () => {
+    const events: CallEvent[] = [];
+    const { client } = setup(
+      [
+        { status: 503, json: { errors: ['down'] } },
+        okRequest(),
+        { status: 404, json: { error_code: 'REQ_002', errors: ['not found'] } },
+        { status: 401, json: { error_code: 'AUTH_001', errors: ['bad key'] } },
+      ],
+      { onCall: (event) => events.push(event) },
+    );
+
+    await client.requests.get('PR-1');
+    await expect(client.requests.get('PR-2')).rejects.toThrow();
+    await expect(client.requests.get('PR-3')).rejects.toBeInstanceOf(ConnectAuthError);
+
+    expect(events).toEqual([
+      { method: 'GET', attempts: 2 },
+      { method: 'GET', attempts: 1, category: 'not_found' },
+      { method: 'GET', attempts: 1, category: 'auth' },
+    ]);
+  });
+
+  it('names the category of each error class', () => {
+    const call = { method: 'GET', path: '/requests' };
+    expect(
+      [
+        new ConnectValidationError(call),
+        new ConnectAuthError(call),
+        new ConnectRateLimitError(call),
+        new ConnectServerError(call),
+        new ConnectTimeoutError(call),
+        new ConnectNetworkError(call),
+        new ConnectResponseError(call),
+      ].map(errorCategory),
+    ).toEqual(['validation', 'auth', 'rate_limit', 'server', 'timeout', 'network', 'response']);
   });
 });

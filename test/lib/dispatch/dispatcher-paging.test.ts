@@ -72,6 +72,7 @@ function onceStore(): TaskStore & { claims: Map<string, number> } {
     expire: async () => true,
     park: async () => true,
     release: async () => undefined,
+    countParked: async () => 0,
     list: async () => [],
   };
 }

@@ -2,7 +2,7 @@
  * The Lambda wiring of a type function: the request's lifecycle around the handler, against a real local
  * DynamoDB (dynalite) for the task records, a fake Connect and a fake scheduler (both passed in).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   Fail,
   type FulfillmentHandler,
@@ -23,6 +23,7 @@ import { fulfillmentRequest, tierConfigRequest } from '../../support/builders';
 import { type CapturedOutput, captureOutput } from '../../support/capture-output';
 import { FakeConnectClient } from '../../support/fake-connect-client';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { RecordingMetrics } from '../../support/recording-metrics';
 
 let dynamo: LocalDynamo;
 let tableCount = 0;
@@ -45,6 +46,7 @@ async function setup(
   options: {
     settings?: Partial<TypeFunctionDeps['settings']>;
     logger?: ReturnType<typeof createLogger>;
+    metrics?: RecordingMetrics;
   } = {},
 ) {
   const table = `tasks-${++tableCount}`;
@@ -64,6 +66,7 @@ async function setup(
       functionPrefix: 'connect-fulfillment-dev',
     }),
     logger: options.logger ?? createLogger({ logLevel: 'SILENT' }),
+    metrics: options.metrics ?? new RecordingMetrics(),
     now: () => clock,
   });
   const invoke = (payloadRequest: FulfillmentRequest = request, listedAt?: number) =>
@@ -87,6 +90,56 @@ async function setup(
 const ops = (client: FakeConnectClient) => client.calls.map((call) => call.op);
 
 describe('a type function', () => {
+  it('counts its decision and times the handler, flushed under its short name when the invocation ends', async () => {
+    vi.stubEnv('SERVICE', 'connect-fulfillment');
+    vi.stubEnv('STAGE', 'dev');
+    const metrics = new RecordingMetrics();
+    const { invoke, advance, now } = await setup(
+      async () => {
+        advance(40);
+      },
+      undefined,
+      { metrics },
+    );
+    const listedAt = now() - 250;
+    await invoke(undefined, listedAt);
+    await invoke(undefined, listedAt);
+
+    // The duplicate delivery decides nothing: one decision, one duration.
+    expect(metrics.named('RequestDecided')).toEqual([
+      {
+        name: 'RequestDecided',
+        unit: 'Count',
+        dimensions: { requestType: 'purchase', outcome: 'approved' },
+        value: 1,
+      },
+    ]);
+    expect(metrics.named('HandlerDuration')).toEqual([
+      { name: 'HandlerDuration', unit: 'Milliseconds', dimensions: { requestType: 'purchase' }, value: 40 },
+    ]);
+    // Only the run that took the request measures how long it waited since the listing.
+    expect(metrics.named('DispatchLag').map((metric) => metric.value)).toEqual([250]);
+    expect(metrics.flushes).toEqual(['purchase', 'purchase']);
+    vi.unstubAllEnvs();
+  });
+
+  it('counts a parked request as parked, and a handler failure as rescheduled', async () => {
+    const metrics = new RecordingMetrics();
+    const { invoke, triggers, fire } = await setup(
+      async () => {
+        throw new Error('provisioning system refused');
+      },
+      undefined,
+      { metrics, settings: { maxFailures: 2, failureRetrySeconds: 0 } },
+    );
+    await invoke();
+    await fire(triggers[0] as Trigger);
+    expect(metrics.named('RequestDecided').map((metric) => metric.dimensions.outcome)).toEqual([
+      'rescheduled',
+      'parked',
+    ]);
+  });
+
   it('processes a pending request once: the same delivery again runs nothing', async () => {
     let runs = 0;
     const { client, invoke, tasks, request } = await setup(() => {
@@ -414,6 +467,23 @@ describe('a type function: parking', () => {
     expect(await tasks.get(request.id)).toMatchObject({ state: 'done', outages: 0, failures: 0 });
   });
 
+  it('starts the outage backoff at OUTAGE_RETRY_SECONDS', async () => {
+    const { client, invoke, fire, triggers, now, advance } = await setup(() => undefined, undefined, {
+      settings: { outageRetrySeconds: 5 },
+    });
+    const down = () => new ConnectServerError({ method: 'POST', path: '/x', status: 503 });
+    client.failNext('requests.approve', down());
+    client.failNext('requests.approve', down());
+
+    await invoke();
+    const waits = [((triggers.at(-1) as Trigger).dueAt - now()) / 1000];
+    advance((triggers.at(-1) as Trigger).dueAt - now());
+    await fire(triggers.at(-1) as Trigger);
+    waits.push(((triggers.at(-1) as Trigger).dueAt - now()) / 1000);
+
+    expect(waits).toEqual([5, 10]);
+  });
+
   it('rethrows an outage for Lambda to retry only when the record cannot be written either', async () => {
     const { client, fn, tasks, request, now } = await setup(() => undefined);
     const claim = await tasks.claim({
@@ -512,6 +582,8 @@ describe('a type function: the request context on every log line', () => {
         functionPrefix: 'connect-fulfillment-dev',
       }),
       logger: createLogger({ logLevel: 'INFO' }),
+      // The EMF lines go to the same standard output; this test reads the log lines only.
+      metrics: new RecordingMetrics(),
     });
 
     // Act: no handler for the type, so the fallback fails it.

@@ -362,3 +362,32 @@ describe('the dispatch lock', () => {
     expect((await store.list()).map((record) => record.id)).toEqual(['PR-1']);
   });
 });
+
+describe('countParked', () => {
+  it('counts the parked requests only, with one Query and no record read', async () => {
+    const { store, calls } = await freshStore();
+    expect(await store.countParked()).toBe(0);
+    const parkAt = (id: string) =>
+      store.park({
+        id,
+        objectClass: 'fulfillment_request',
+        type: 'purchase',
+        productId: 'PRD-1',
+        fn: 'purchase',
+        version: 'v1',
+        reason: 'unreadable',
+        now: T0,
+      });
+    await parkAt('PR-1');
+    await parkAt('PR-2');
+    await claimAt(store, 'PR-3');
+    await store.acquireLock('P#fr', 'a', T0, 1_000);
+    calls.length = 0;
+
+    expect(await store.countParked()).toBe(2);
+    expect(calls).toEqual(['Query']);
+
+    await store.release('PR-1', T0 + 1);
+    expect(await store.countParked()).toBe(1);
+  });
+});

@@ -4,16 +4,39 @@ import { describe, expect, it } from 'vitest';
 import { EdgeError, type EdgeResult, edgeErrors, UNAVAILABLE_BODY } from '../../../lib/webhook';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { RecordingLogger } from '../../support/recording-logger';
+import { RecordingMetrics } from '../../support/recording-metrics';
 
 function answerTo(error: unknown) {
   const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
   const handler = middy(async () => {
     throw error;
-  }).use(edgeErrors({ logger, route: 'Test' }));
-  return { logger, result: handler({}, fakeLambdaContext()) as Promise<EdgeResult> };
+  }).use(edgeErrors({ logger, route: 'Test', metrics, metricsRoute: 'webhook' }));
+  return { logger, metrics, result: handler({}, fakeLambdaContext()) as Promise<EdgeResult> };
 }
 
 describe('edgeErrors', () => {
+  it('counts every refusal by route and reason (WebhookRejected), and no server error', async () => {
+    const reasons: unknown[] = [];
+    for (const error of [
+      new EdgeError(401, 'unauthorized', 'bad token'),
+      new EdgeError(413, 'too_large', 'body over 1 MB'),
+      new EdgeError(400, 'invalid_payload', 'missing field'),
+      new EdgeError(415, 'unsupported', 'not JSON'),
+      new Error('Connect down'),
+    ]) {
+      const { metrics, result } = answerTo(error);
+      await result;
+      reasons.push(...metrics.named('WebhookRejected').map((metric) => metric.dimensions));
+    }
+    expect(reasons).toEqual([
+      { route: 'webhook', reason: 'unauthorized' },
+      { route: 'webhook', reason: 'too_large' },
+      { route: 'webhook', reason: 'invalid' },
+      { route: 'webhook', reason: 'invalid' },
+    ]);
+  });
+
   it('answers a server EdgeError with a fixed body of its own with its status, never its message', async () => {
     const error = new EdgeError(502, 'validation_unavailable', 'validator threw: secret detail', {
       fixedBody: { error: 'validation_unavailable', message: 'Try again later' },

@@ -42,6 +42,9 @@ describe('fault soak', () => {
       CONNECT_PRODUCTS: products.join(','),
       // An injected timeout never answers: the client gives up after this, then retries or re-reads.
       CONNECT_TIMEOUT_MS: '1000',
+      // A run that meets an outage (20% errors outlast the client's retries now and then) goes again after
+      // 1 s, 2 s, 4 s… instead of a minute: the soak measures what is lost, not how long a backoff waits.
+      OUTAGE_RETRY_SECONDS: '1',
     });
     const { stack } = run;
     // 10 % of the approving purchases are "in progress" once in the vendor's system: Reschedule, then approve.
