@@ -44,7 +44,7 @@ export type DispatchDeps = {
   dispatcher: Dispatcher;
   requester: DispatchRequester;
   /** Where the lock is kept. */
-  locks: Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock'>;
+  locks: Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock' | 'dropLock'>;
   logger: Logger;
   now?: () => number;
   newToken?: () => string;
@@ -87,35 +87,36 @@ export async function runDispatch(
     for (;;) {
       rounds += 1;
       const summary = await deps.dispatcher.dispatch(current, { deadline });
-      if (!summary.complete && summary.cursor !== undefined) {
+      /** Goes on in a new invocation that carries the lock (nobody else lists this product meanwhile). */
+      const continueWith = async (next: DispatchOrder) => {
         const hop = (order.hop ?? 0) + 1;
         if (hop > MAX_HOPS) {
           deps.logger.error('Dispatch stopped after its last continuation: the next sweep goes on', {
             ...context,
             hop,
           });
-          await deps.locks.releaseLock(key, token);
+          await deps.locks.dropLock(key, token);
         } else {
-          // The continuation carries the lock: nobody else lists this product meanwhile.
-          await deps.requester.request({ ...order, cursor: summary.cursor, hop, lock: token });
+          await deps.requester.request({ ...next, hop, lock: token });
           deps.logger.info('Dispatch continues in a new invocation', { ...context, hop });
         }
         return { ...summary, rounds };
+      };
+      if (!summary.complete && summary.cursor !== undefined) {
+        return continueWith({ ...order, cursor: summary.cursor });
       }
       const released = await deps.locks.releaseLock(key, token);
       if (released !== 'again') return { ...summary, rounds };
       // Asked for again while it ran (a new webhook): list once more, from the start, if there is time.
       const { cursor: _done, ...fresh } = order;
       current = fresh;
-      if (now() > deadline - RUN_MARGIN_MS) {
-        await deps.requester.request({ ...fresh, hop: (order.hop ?? 0) + 1, lock: token });
-        return { ...summary, rounds };
-      }
+      if (now() > deadline - RUN_MARGIN_MS) return continueWith(fresh);
       if (!(await deps.locks.acquireLock(key, token, now(), DISPATCH_LOCK_MS))) return { ...summary, rounds };
     }
   } catch (error) {
-    // Connect down, a bug: let the lock go so that the next webhook or sweep may dispatch at once.
-    await deps.locks.releaseLock(key, token).catch(() => undefined);
+    // Connect down, a bug: let the lock go, whatever was queued on it, so that the next webhook or sweep may
+    // dispatch at once (a queued order would otherwise wait on a holder that is gone, up to its lease).
+    await deps.locks.dropLock(key, token).catch(() => undefined);
     throw error;
   }
 }

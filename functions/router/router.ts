@@ -12,7 +12,7 @@
  * The payload's `api_url` is never called: the API key only goes to the configured Connect URL.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { acceptsProduct } from '../../lib/config';
+import { ALL_PRODUCTS, acceptsProduct } from '../../lib/config';
 import type { DispatchRequester } from '../../lib/dispatch';
 import { isObjectClassName } from '../../lib/object-classes';
 import { type EdgeResult, json, readEnvelope, readRawBody, type WebhookVerifier } from '../../lib/webhook';
@@ -43,6 +43,9 @@ export async function routeWebhook(
     return json(202, { status: 'ignored', reason: `product ${productId} is not processed here` });
   }
   // Lambda refusing the invocation: the fixed 503 tells Connect the delivery failed; the sweep retries.
-  await deps.requester.request({ productId, objectClass, correlationId, webhookId });
+  // A stage of every product (`*`) dispatches the whole account, as its sweep does: the same lock, so that a
+  // webhook's dispatch and the sweep's never list and run the same requests side by side.
+  const dispatched = deps.products.includes(ALL_PRODUCTS) ? ALL_PRODUCTS : productId;
+  await deps.requester.request({ productId: dispatched, objectClass, correlationId, webhookId });
   return json(202, { status: 'accepted', correlationId, productId, objectClass });
 }

@@ -63,7 +63,7 @@ const event = (body: string, headers: Record<string, string>, isBase64Encoded = 
 
 describe('routeWebhook', () => {
   it("asks for the product's dispatch and answers 202 at once", async () => {
-    const { dispatched, routeWebhook } = setup();
+    const { dispatched, routeWebhook } = setup(['PRD-100-200-300', 'PRD-999-999-999']);
     const result = await routeWebhook(
       event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
     );
@@ -82,6 +82,15 @@ describe('routeWebhook', () => {
         webhookId: 'WH-000-000-001',
       },
     ]);
+  });
+
+  it('asks a stage of every product (*) for the whole account, the dispatch its sweep asks for too', async () => {
+    const { dispatched, routeWebhook } = setup(['*']);
+    const result = await routeWebhook(
+      event(JSON.stringify(envelope), { authorization: `Bearer ${await token()}` }),
+    );
+    expect(JSON.parse(result.body)).toMatchObject({ status: 'accepted', productId: 'PRD-100-200-300' });
+    expect(dispatched.map((order) => order.productId)).toEqual(['*']);
   });
 
   it('reads a base64 body', async () => {

@@ -87,7 +87,7 @@ export function fakeLogger(): { logger: Logger; entries: LogEntry[] } {
 }
 
 /** The task store's lock, in memory, with the same rules (for unit tests of the dispatch function). */
-export function memoryLocks(): Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock'> & {
+export function memoryLocks(): Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock' | 'dropLock'> & {
   held: Map<string, { token: string; leaseUntil: number; again: boolean }>;
 } {
   const held = new Map<string, { token: string; leaseUntil: number; again: boolean }>();
@@ -96,7 +96,7 @@ export function memoryLocks(): Pick<TaskStore, 'acquireLock' | 'queueOnLock' | '
     acquireLock: async (key, token, now, leaseMs) => {
       const lock = held.get(key);
       if (lock && lock.leaseUntil >= now && lock.token !== token) return false;
-      held.set(key, { token, leaseUntil: now + leaseMs, again: false });
+      held.set(key, { token, leaseUntil: now + leaseMs, again: lock?.again ?? false });
       return true;
     },
     queueOnLock: async (key, token, now) => {
@@ -114,6 +114,13 @@ export function memoryLocks(): Pick<TaskStore, 'acquireLock' | 'queueOnLock' | '
       }
       lock.leaseUntil = 0;
       return 'released';
+    },
+    dropLock: async (key, token) => {
+      const lock = held.get(key);
+      if (!lock || lock.token !== token) return false;
+      lock.leaseUntil = 0;
+      lock.again = false;
+      return true;
     },
   };
 }
