@@ -50,6 +50,7 @@ export function createConfiguredDispatcher(
     automation,
     concurrency: config.dispatch.concurrency,
     leaseSeconds: config.tasks.leaseSeconds,
+    failures: config.tasks,
     logger,
   });
 }

@@ -19,11 +19,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AutomationTable } from '../automation';
+import { TASK_DEFAULTS } from '../config';
 import { type ConnectClient, type InvalidItemEvent, rql } from '../connect';
 import { type AnyRequest, LIST_PAGE_SIZE, type ObjectClassName, objectClassNamed } from '../object-classes';
-import { describeError, type Logger } from '../observability';
-import { type Claim, claimable, type TaskStore } from '../tasks';
-import { type Invoker, InvokeThrottledError } from './invoker';
+import { describeError, type Logger, redactSecrets } from '../observability';
+import { type Claim, claimable, failureBackoffSeconds, type TaskStore } from '../tasks';
+import { InvokeFunctionError, type Invoker, InvokeThrottledError } from './invoker';
 import { functionFor } from './routing';
 
 /** Where a dispatch stopped: the `created` of the last request seen, and the ids seen with that value. */
@@ -87,6 +88,11 @@ export type DispatcherOptions = {
   concurrency: number;
   /** How long a claim holds (lib/config `tasks.leaseSeconds`). */
   leaseSeconds: number;
+  /**
+   * A run that ended without writing its end (a crash, its timeout) counts as a handler failure: retried after
+   * the backoff, parked at the limit (lib/config `tasks`; its defaults otherwise).
+   */
+  failures?: { maxFailures: number; failureRetrySeconds: number; retentionDays: number };
   logger: Logger;
   now?: () => number;
   newToken?: () => string;
@@ -98,9 +104,9 @@ export type DispatcherOptions = {
 
 /**
  * No request is taken later than this before the deadline: a type function runs up to 120 s (its timeout),
- * plus room to write the summary and ask for the continuation.
+ * after up to 31 s of throttle waits, plus room to write the summary and ask for the continuation.
  */
-export const RUN_MARGIN_MS = 140_000;
+export const RUN_MARGIN_MS = 170_000;
 /** A throttled run is asked again after 1 s, 2 s, 4 s, 8 s, 16 s; then given back like a failed one. */
 const THROTTLE_WAITS_MS = [1_000, 2_000, 4_000, 8_000, 16_000];
 
@@ -129,6 +135,7 @@ async function runBounded<T>(
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { client, invoker, tasks, automation, concurrency, leaseSeconds, logger: log } = options;
+  const failurePolicy = options.failures ?? TASK_DEFAULTS;
   const now = options.now ?? Date.now;
   const newToken = options.newToken ?? randomUUID;
   const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
@@ -199,6 +206,46 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         );
         summary.skipped += fresh.length - candidates.length;
 
+        /**
+         * The run ended and wrote nothing (a crash, its timeout, an error it could not record): a handler failure
+         * of the claimed version, so a request that kills its run every time is parked, not run forever. Written
+         * only while the record is still this claim's and still processing.
+         */
+        const recordCrash = async (
+          item: AnyRequest,
+          claim: Claim,
+          error: InvokeFunctionError,
+          at: number,
+        ) => {
+          const failures = claim.failures + 1;
+          const park = failures >= failurePolicy.maxFailures;
+          const message = redactSecrets(error.message).slice(0, 500);
+          const dueAt = now() + failureBackoffSeconds(failures, failurePolicy.failureRetrySeconds) * 1000;
+          await tasks.complete({
+            id: item.id,
+            token: claim.token,
+            version: item.updated ?? '',
+            now: now(),
+            state: park ? 'parked' : 'rescheduled',
+            outcome: park ? 'parked' : 'error',
+            attempt: {
+              n: claim.attempt,
+              at: now(),
+              outcome: 'error',
+              durationMs: now() - at,
+              lambdaRequestId: '-',
+            },
+            failures,
+            dueAt: park ? undefined : dueAt,
+            error: { code: error.name, message },
+            reason: park
+              ? `The run ended without a decision ${failures} times on this version: ${message}`
+              : undefined,
+            expiresAt: park ? undefined : Math.ceil(dueAt / 1000) + failurePolicy.retentionDays * 86_400,
+            whileProcessing: true,
+          });
+        };
+
         const runOne = async (item: AnyRequest) => {
           const fn = functionFor(automation, objectClass, item.type);
           const context = {
@@ -208,6 +255,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             function: fn,
           };
           let claim: Claim | undefined;
+          let started = now();
           try {
             claim = await tasks.claim({
               id: item.id,
@@ -234,6 +282,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
               ...(webhookId === undefined ? {} : { webhookId }),
             };
             let answer: unknown;
+            started = now();
             for (let attempt = 0; ; attempt += 1) {
               try {
                 answer = await invoker.invoke(fn, payload);
@@ -251,10 +300,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             log.debug('request dispatched', { ...context, outcome });
           } catch (error) {
             summary.failed += 1;
-            // Given back at once: the next webhook or sweep takes it, rather than after the whole lease.
-            const token = claim?.token;
-            if (token !== undefined) await tasks.expire(item.id, token, now()).catch(() => false);
-            log.error('request dispatch failed; the next dispatch takes it again', {
+            if (claim !== undefined && error instanceof InvokeThrottledError) {
+              // Nothing ran: given back at once, for the next webhook or sweep rather than after the lease.
+              await tasks.expire(item.id, claim.token, now()).catch(() => false);
+            } else if (claim !== undefined && error instanceof InvokeFunctionError) {
+              await recordCrash(item, claim, error, started).catch(() => false);
+            }
+            // Any other failure (the invoke's own transport): the run may still be going, so its claim holds
+            // until its lease ends.
+            log.error('request dispatch failed; a later dispatch takes it again', {
               ...context,
               error: describeError(error),
             });

@@ -13,6 +13,7 @@ export {
   createLambdaClient,
   createLambdaInvoker,
   InvokeError,
+  InvokeFunctionError,
   type Invoker,
   InvokeThrottledError,
   type LambdaInvokerOptions,

@@ -26,6 +26,11 @@ export class InvokeError extends Error {
   }
 }
 
+/** The function ran and failed (an unhandled error, a crash, its timeout): it ended without its answer. */
+export class InvokeFunctionError extends InvokeError {
+  override readonly name = 'InvokeFunctionError';
+}
+
 /** Lambda refused the run for want of concurrency: nothing ran; ask again after a wait. */
 export class InvokeThrottledError extends InvokeError {
   override readonly name = 'InvokeThrottledError';
@@ -105,7 +110,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
         const what = [said.errorType, said.errorMessage]
           .filter((part) => typeof part === 'string')
           .join(': ');
-        throw new InvokeError(fullName, `${response.FunctionError} error${what ? ` (${what})` : ''}`);
+        throw new InvokeFunctionError(fullName, `${response.FunctionError} error${what ? ` (${what})` : ''}`);
       }
       return answer;
     },

@@ -28,7 +28,6 @@ import {
   type ConnectClient,
   ConnectNetworkError,
   ConnectRateLimitError,
-  ConnectResponseError,
   ConnectServerError,
   ConnectTimeoutError,
   FULFILLMENT_REQUEST_TYPES,
@@ -102,24 +101,39 @@ export type TypeFunctionResult = Pick<ExecutionResult, 'outcome' | 'detail' | 'c
   state?: Completion['state'];
 };
 
+/**
+ * What a run works on: the request's identity as claimed, and how to have the request itself (the listed copy,
+ * or a read from Connect for a trigger or an aged listing), read inside the run's error handling.
+ */
+type Subject = { id: string; type: string; version: string; read: () => Promise<AnyRequest> };
+
 /** Dispatched by the dispatcher (or by hand): the request as listed, with the dispatcher's claim. */
 type DispatchedEvent = Payload & { claim?: Claim };
 
-/** An outage of Connect or AWS: not the request's fault, retried by Lambda and never counted against it. */
+/**
+ * An outage of Connect or AWS: not the request's fault, retried after a backoff and never counted against it.
+ * A Connect 401 (the key refused: rotated, revoked), 429, 5xx, a timeout or a network error; an AWS error of
+ * the service's side or a throttle. Anything deterministic is the request's (counted, parked at the limit): a
+ * Connect 403 or an answer that fails its schema, an AWS client error (access denied, validation, item size).
+ */
 function isOutage(error: unknown): boolean {
+  if (error instanceof ConnectAuthError) return error.status !== 403;
   if (
-    error instanceof ConnectAuthError ||
     error instanceof ConnectServerError ||
     error instanceof ConnectTimeoutError ||
     error instanceof ConnectNetworkError ||
-    error instanceof ConnectRateLimitError ||
-    error instanceof ConnectResponseError
+    error instanceof ConnectRateLimitError
   ) {
     return true;
   }
-  // AWS SDK errors (DynamoDB, Scheduler) carry `$metadata`.
-  return typeof error === 'object' && error !== null && '$metadata' in error;
+  // AWS SDK errors carry `$metadata`, and `$fault` (client or server).
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return false;
+  const { $fault, name } = error as { $fault?: unknown; name?: unknown };
+  return $fault === 'server' || (typeof name === 'string' && AWS_THROTTLES.test(name));
 }
+
+const AWS_THROTTLES =
+  /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable/;
 
 /** An error as the task record keeps it: the name as code, the message redacted and cut. */
 function taskError(error: unknown): TaskError {
@@ -240,14 +254,20 @@ export function createTypeFunctionCore({
       return { requestId: request.id, outcome: 'skipped', detail: 'claim expired' };
     }
     if (payload.listedAt !== undefined) metrics.milliseconds('DispatchLag', undefined, now() - listedAt);
-    let current: AnyRequest = request;
-    if (now() - listedAt > STALE_PAYLOAD_MS) {
-      logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
-        listedAt: payload.listedAt,
-      });
-      current = await objectClass.collection(deps.client).get(request.id);
-    }
-    return run(objectClass, current, claim, payload.correlationId, context, deps);
+    const stale = now() - listedAt > STALE_PAYLOAD_MS;
+    const subject: Subject = {
+      id: request.id,
+      type: request.type,
+      version: request.updated ?? '',
+      read: async () => {
+        if (!stale) return request;
+        logger.info('Listed a while ago (a retry or a queued event): reading the request again', {
+          listedAt: payload.listedAt,
+        });
+        return objectClass.collection(deps.client).get(request.id);
+      },
+    };
+    return run(objectClass, subject, claim, payload.correlationId, context, deps);
   };
 
   /** A rescheduled request's trigger (or an operator's release): take the due claim, read, run. */
@@ -264,31 +284,40 @@ export function createTypeFunctionCore({
       return { requestId: trigger.requestId, outcome: 'skipped' as const, detail: 'not due' };
     }
     const objectClass = objectClassNamed(trigger.objectClass);
-    const request = await objectClass.collection(deps.client).get(trigger.requestId);
-    appendRequestContext(
-      { ...objectClass.logContext(request), correlationId: trigger.correlationId },
-      logger,
-    );
-    return run(objectClass, request, claim, trigger.correlationId, context, deps);
+    const subject: Subject = {
+      id: trigger.requestId,
+      type: claim.record.type,
+      version: claim.record.version,
+      // The trigger carries no copy: the request as it is now (an outage here is retried like any other).
+      read: async () => {
+        const request = await objectClass.collection(deps.client).get(trigger.requestId);
+        appendRequestContext(
+          { ...objectClass.logContext(request), correlationId: trigger.correlationId },
+          logger,
+        );
+        return request;
+      },
+    };
+    return run(objectClass, subject, claim, trigger.correlationId, context, deps);
   };
 
   /** A run, counted by its decision (`RequestDecided`). */
   const run = async (
     objectClass: ObjectClass,
-    request: AnyRequest,
+    subject: Subject,
     claim: Claim,
     correlationId: string,
     context: Context,
     deps: TypeFunctionDeps,
   ): Promise<TypeFunctionResult> => {
-    const result = await decide(objectClass, request, claim, correlationId, context, deps);
-    metrics.count('RequestDecided', { requestType: metricType(request.type), outcome: result.outcome });
+    const result = await decide(objectClass, subject, claim, correlationId, context, deps);
+    metrics.count('RequestDecided', { requestType: metricType(subject.type), outcome: result.outcome });
     return result;
   };
 
   const decide = async (
     objectClass: ObjectClass,
-    request: AnyRequest,
+    request: Subject,
     claim: Claim,
     correlationId: string,
     context: Context,
@@ -298,7 +327,7 @@ export function createTypeFunctionCore({
     const started = now();
     // The version the run leaves: its own PUTs move `updated` on, and a later listing must not take them for
     // someone else's change (a Skip or a failure after a PUT would otherwise run again at once, uncounted).
-    let version = request.updated ?? '';
+    let version = request.version;
     const attempt = (outcome: Completion['outcome']) => ({
       n: claim.attempt,
       at: now(),
@@ -344,7 +373,9 @@ export function createTypeFunctionCore({
       return false;
     };
     /** Logged once, at ERROR: nothing is dispatched again, so nothing logs it again. */
-    const park = async (reason: string, error?: TaskError, failures?: number) => {
+    const park = async (given: string, error?: TaskError, failures?: number) => {
+      // A handler's or Connect's words: redacted, and cut so that the record stays small.
+      const reason = redactSecrets(given).slice(0, 1_000);
       logger.error('Parked: nothing more is sent to Connect until it changes or an operator releases it', {
         reason,
         ...(error === undefined ? {} : { error }),
@@ -363,9 +394,13 @@ export function createTypeFunctionCore({
     };
 
     let result: ExecutionResult;
-    const handlerStarted = now();
+    let handlerStarted: number | undefined;
     try {
-      result = await execute(objectClass, request, deps.handlerFor(objectClass, request.type), {
+      // Inside the try: a re-read that meets an outage is retried after a backoff, never left holding the claim.
+      const current = await request.read();
+      version = current.updated ?? '';
+      handlerStarted = now();
+      result = await execute(objectClass, current, deps.handlerFor(objectClass, current.type), {
         client: deps.client,
         logger,
         onVersion: (updated) => {
@@ -373,11 +408,13 @@ export function createTypeFunctionCore({
         },
       });
     } catch (error) {
-      metrics.milliseconds(
-        'HandlerDuration',
-        { requestType: metricType(request.type) },
-        now() - handlerStarted,
-      );
+      if (handlerStarted !== undefined) {
+        metrics.milliseconds(
+          'HandlerDuration',
+          { requestType: metricType(request.type) },
+          now() - handlerStarted,
+        );
+      }
       if (isOutage(error)) {
         // Not the request's fault: run again after a backoff through the same trigger as a reschedule (locally
         // and in AWS alike), never counted against it. Only when the record cannot be written either (DynamoDB

@@ -81,11 +81,16 @@ export function createMetricsRecorder({
 
   /** One EMF line: these metrics, with these dimensions. */
   const line = (dimensions: Record<string, string>, add: (emf: Metrics) => void) => {
-    emf.addDimensions(dimensions);
-    add(emf);
-    write(JSON.stringify(emf.serializeMetrics()));
-    emf.clearMetrics();
-    emf.clearDimensions();
+    try {
+      emf.addDimensions(dimensions);
+      add(emf);
+      write(JSON.stringify(emf.serializeMetrics()));
+    } catch {
+      // A metric is never worth an invocation: what cannot be written is dropped.
+    } finally {
+      emf.clearMetrics();
+      emf.clearDimensions();
+    }
   };
 
   /** Lines for one dimension set: counts first, then the durations, fewer than 100 values a line (Powertools would publish by itself at 100). */

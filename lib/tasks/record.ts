@@ -113,7 +113,8 @@ export function claimable(record: TaskRecord | undefined, listed: Listed, now: n
         (record.version !== listed.version || (record.retryAt !== undefined && record.retryAt <= now))
       );
     case 'rescheduled':
-      return (record.dueAt ?? 0) <= now;
+      // Due, and listed after the attempt that rescheduled it (which may have written to Connect first).
+      return (record.dueAt ?? 0) <= now && (record.decidedAt ?? 0) < listed.listedAt;
     case 'parked':
       return (record.decidedAt ?? 0) < listed.listedAt && record.version !== listed.version;
   }

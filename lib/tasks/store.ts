@@ -76,6 +76,11 @@ export type Completion = {
   reason?: string | undefined;
   /** TTL in seconds since the epoch; `undefined` removes it (a parked record stays until released). */
   expiresAt: number | undefined;
+  /**
+   * Only while the claim's run has written no end of its own (the dispatcher recording a run that crashed):
+   * never over a decision.
+   */
+  whileProcessing?: boolean;
 };
 
 export type ParkRequest = {
@@ -127,6 +132,11 @@ export type TaskStore = {
   queueOnLock(key: string, token: string, now: number): Promise<boolean>;
   /** Lets the lock go: `again` when someone queued meanwhile (the flag is cleared, the lock still ours). */
   releaseLock(key: string, token: string): Promise<'released' | 'again' | 'lost'>;
+  /**
+   * Lets the lock go whatever was queued on it (a dispatch that failed or stops): the next order takes it at
+   * once instead of queueing on a holder that is gone. False when it was not ours.
+   */
+  dropLock(key: string, token: string): Promise<boolean>;
 };
 
 const LOCK_PREFIX = 'lock#';
@@ -163,7 +173,7 @@ const CLAIMABLE = [
   'attribute_not_exists(#id)',
   '(#state = :processing AND #leaseUntil < :now)',
   '(#state = :done AND #decidedAt < :listedAt AND (#version <> :version OR #retryAt <= :now))',
-  '(#state = :rescheduled AND #dueAt <= :now)',
+  '(#state = :rescheduled AND #dueAt <= :now AND (attribute_not_exists(#decidedAt) OR #decidedAt < :listedAt))',
   '(#state = :parked AND #decidedAt < :listedAt AND #version <> :version)',
 ].join(' OR ');
 
@@ -358,9 +368,12 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
       // A processing record keeps its lease: the run is not over (Lambda retries it).
       if (completion.state !== 'processing') remove.push('#leaseUntil');
       try {
+        if (completion.whileProcessing) values[':processing'] = 'processing';
         await update({
           id: completion.id,
-          condition: '#token = :token',
+          condition: completion.whileProcessing
+            ? '#token = :token AND #state = :processing'
+            : '#token = :token',
           expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           values,
         });
@@ -424,8 +437,9 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
         await update({
           id: `${LOCK_PREFIX}${key}`,
           condition: 'attribute_not_exists(#id) OR #leaseUntil < :now OR #token = :token',
-          expression:
-            'SET #token = :token, #leaseUntil = :lease, #updatedAt = :now, #expiresAt = :expires REMOVE #again',
+          // The queued flag stays: an order queued on this holder's previous round (or a continuation's hop) is
+          // still owed a listing, and a stale one costs one listing at most.
+          expression: 'SET #token = :token, #leaseUntil = :lease, #updatedAt = :now, #expiresAt = :expires',
           values: {
             ':token': token,
             ':now': now,
@@ -478,6 +492,21 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
         return 'again';
       } catch (error) {
         if (isConditionFailure(error)) return 'lost';
+        throw error;
+      }
+    },
+
+    async dropLock(key, token) {
+      try {
+        await update({
+          id: `${LOCK_PREFIX}${key}`,
+          condition: '#token = :token',
+          expression: 'SET #leaseUntil = :zero REMOVE #again',
+          values: { ':token': token, ':zero': 0 },
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },

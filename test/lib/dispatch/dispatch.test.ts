@@ -6,6 +6,7 @@ import {
   type DispatchPayload,
   type DispatchRequest,
   InvokeError,
+  InvokeFunctionError,
   type Invoker,
   InvokeThrottledError,
 } from '../../../lib/dispatch';
@@ -64,10 +65,27 @@ const CLAIM = {
  * An invoker that records calls and in-flight counts; each call takes 15 ms, longer than a claim on the
  * local DynamoDB, so that the lanes pile up on it and the bound is reached.
  */
-function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boolean } = {}) {
+/**
+ * An invoker that records its calls. Each run takes 15 ms, or, with `holdUntil`, is held until that many run
+ * at once (or every expected call has started): how many lanes fill does not depend on the machine's speed.
+ */
+function recordingInvoker(
+  options: {
+    failFor?: (payload: DispatchPayload) => boolean;
+    holdUntil?: { inFlight: number; calls: number };
+  } = {},
+) {
   const calls: { functionName: string; payload: DispatchPayload }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let held: Array<() => void> = [];
+  const settle = () => {
+    const { holdUntil } = options;
+    if (holdUntil && (inFlight >= holdUntil.inFlight || calls.length >= holdUntil.calls)) {
+      for (const resume of held) resume();
+      held = [];
+    }
+  };
   const invoker: Invoker = {
     async invoke(functionName, payload) {
       const typed = payload as DispatchPayload;
@@ -75,7 +93,12 @@ function recordingInvoker(options: { failFor?: (payload: DispatchPayload) => boo
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
-        await new Promise((resolve) => setTimeout(resolve, 15));
+        if (options.holdUntil) {
+          await new Promise<void>((resume) => {
+            held.push(resume);
+            settle();
+          });
+        } else await new Promise((resolve) => setTimeout(resolve, 15));
         if (options.failFor?.(typed)) throw new Error('ServiceException');
       } finally {
         inFlight -= 1;
@@ -167,7 +190,9 @@ describe('the dispatcher', () => {
     // Prepare
     const requests = Array.from({ length: 25 }, (_, i) => fulfillmentRequest({ id: `PR-${i}` }));
     const { client } = fakeConnectClient({ requests, pageSize: 10 });
-    const { invoker, calls, maxInFlight } = recordingInvoker();
+    const { invoker, calls, maxInFlight } = recordingInvoker({
+      holdUntil: { inFlight: concurrency, calls: 25 },
+    });
 
     // Act
     await dispatchPending({
@@ -211,18 +236,15 @@ describe('the dispatcher', () => {
     expect(errors[0]?.extra[0]).toMatchObject({ request_id: 'PR-2', function: 'purchase' });
   });
 
-  it('gives a failed run its claim back at once: the next dispatch takes the request, not after the lease', async () => {
-    // Prepare
+  it('records a run that ended without a decision as a failure: due again after the backoff, parked at the limit', async () => {
+    // Prepare: the type function crashes (FunctionError) every time.
     const requests = [fulfillmentRequest({ id: 'PR-1' })];
     const { client } = fakeConnectClient({ requests });
     const tasks = await freshTasks();
-    let fail = true;
-    const ran: string[] = [];
+    let clock = Date.parse('2026-11-27T12:00:00Z');
     const invoker: Invoker = {
-      async invoke(_fn, payload) {
-        ran.push((payload as DispatchPayload).request.id);
-        if (fail) throw new InvokeError('p-purchase', 'Unhandled error (Error: DynamoDB unavailable)');
-        return { outcome: 'approved' };
+      async invoke() {
+        throw new InvokeFunctionError('p-purchase', 'Unhandled error (Error: out of memory)');
       },
     };
     const dispatcher = createDispatcher({
@@ -232,19 +254,72 @@ describe('the dispatcher', () => {
       automation: TABLE,
       concurrency: 1,
       leaseSeconds: 900,
+      failures: { maxFailures: 2, failureRetrySeconds: 30, retentionDays: 30 },
+      now: () => clock,
       logger: fakeLogger().logger,
     });
     const order = { productId: 'PRD-1', objectClass: 'fulfillment_request' as const, correlationId: 'c' };
 
     // Act
     const first = await dispatcher.dispatch(order);
-    fail = false;
+    const record = await tasks.get('PR-1');
+    const early = await dispatcher.dispatch(order);
+    clock += 31_000;
     const second = await dispatcher.dispatch(order);
+    clock += 3_600_000;
+    const after = await dispatcher.dispatch(order);
 
     // Assess
-    expect(first).toMatchObject({ failed: 1, dispatched: {} });
-    expect(second).toMatchObject({ failed: 0, dispatched: { purchase: 1 }, outcomes: { approved: 1 } });
-    expect(ran).toEqual(['PR-1', 'PR-1']);
+    expect(first).toMatchObject({ failed: 1 });
+    expect(record).toMatchObject({
+      state: 'rescheduled',
+      failures: 1,
+      error: { code: 'InvokeFunctionError' },
+    });
+    expect(record?.dueAt).toBe(Date.parse('2026-11-27T12:00:30Z'));
+    expect(early).toMatchObject({ failed: 0, skipped: 1 });
+    expect(second).toMatchObject({ failed: 1 });
+    expect(await tasks.get('PR-1')).toMatchObject({ state: 'parked', failures: 2 });
+    expect(after).toMatchObject({ failed: 0, skipped: 1 });
+  });
+
+  it('gives a throttled run its claim back at once, and leaves a run whose invoke failed on the way holding it', async () => {
+    // Prepare: PR-1 is throttled past every retry (nothing ran); PR-2's invoke fails in transport (it may run).
+    const requests = [fulfillmentRequest({ id: 'PR-1' }), fulfillmentRequest({ id: 'PR-2' })];
+    const { client } = fakeConnectClient({ requests });
+    const tasks = await freshTasks();
+    const invoker: Invoker = {
+      async invoke(_fn, payload) {
+        const id = (payload as DispatchPayload).request.id;
+        if (id === 'PR-1') throw new InvokeThrottledError('p-purchase', 'TooManyRequestsException');
+        throw new InvokeError('p-purchase', 'TimeoutError');
+      },
+    };
+    const dispatcher = createDispatcher({
+      client,
+      invoker,
+      tasks,
+      automation: TABLE,
+      concurrency: 1,
+      leaseSeconds: 900,
+      sleep: async () => undefined,
+      logger: fakeLogger().logger,
+    });
+
+    // Act
+    const summary = await dispatcher.dispatch({
+      productId: 'PRD-1',
+      objectClass: 'fulfillment_request',
+      correlationId: 'c',
+    });
+
+    // Assess
+    expect(summary).toMatchObject({ failed: 2 });
+    const [throttled, inTransit] = [await tasks.get('PR-1'), await tasks.get('PR-2')];
+    expect(throttled?.state).toBe('processing');
+    expect(throttled?.leaseUntil ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(Date.now());
+    expect(inTransit?.state).toBe('processing');
+    expect(inTransit?.leaseUntil ?? 0).toBeGreaterThan(Date.now() + 800_000);
   });
 
   it('asks a throttled run again after a wait, never past the limit of runs in flight', async () => {

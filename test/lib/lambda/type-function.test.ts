@@ -12,7 +12,12 @@ import {
   Skip,
 } from '../../../lib/automation';
 import { TASK_DEFAULTS } from '../../../lib/config';
-import { ConnectAuthError, ConnectServerError, ConnectValidationError } from '../../../lib/connect';
+import {
+  ConnectAuthError,
+  ConnectResponseError,
+  ConnectServerError,
+  ConnectValidationError,
+} from '../../../lib/connect';
 import { createTypeFunction, type TypeFunctionDeps } from '../../../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../../../lib/object-classes';
 import { createLogger } from '../../../lib/observability';
@@ -88,6 +93,15 @@ async function setup(
 }
 
 const ops = (client: FakeConnectClient) => client.calls.map((call) => call.op);
+
+/** An error as the AWS SDK throws it: a name, `$fault` and `$metadata`. */
+function awsError(name: string, fault: 'client' | 'server'): Error {
+  return Object.assign(new Error(`${name} from the vendor's own AWS call`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: fault === 'server' ? 500 : 400 },
+  });
+}
 
 describe('a type function', () => {
   it('counts its decision and times the handler, flushed under its short name when the invocation ends', async () => {
@@ -343,6 +357,29 @@ describe('a type function: Reschedule', () => {
     });
   });
 
+  it('backs off when the trigger cannot read the request (Connect down), instead of holding the claim', async () => {
+    let runs = 0;
+    const { client, invoke, fire, triggers, tasks, request, advance, now } = await setup(() => {
+      runs += 1;
+      if (runs === 1) throw new Reschedule(5);
+    });
+    await invoke();
+    advance(5_000);
+    client.failNext('requests.get', new ConnectServerError({ method: 'GET', path: '/x', status: 503 }));
+
+    // Act: the due trigger's read fails, then its backoff's trigger reads and runs.
+    const failed = await fire(triggers[0] as Trigger);
+    const record = await tasks.get(request.id);
+    advance((triggers[1] as Trigger).dueAt - now());
+    const last = await fire(triggers[1] as Trigger);
+
+    // Assess
+    expect(failed).toMatchObject({ outcome: 'rescheduled', detail: 'outage (1)' });
+    expect(record).toMatchObject({ state: 'rescheduled', outages: 1, failures: 0, reschedules: 1 });
+    expect(last).toMatchObject({ outcome: 'approved', state: 'done' });
+    expect(runs).toBe(2);
+  });
+
   it('parks a request rescheduled past the cap', async () => {
     const { invoke, fire, triggers, tasks, request, advance } = await setup(
       () => {
@@ -465,6 +502,37 @@ describe('a type function: parking', () => {
     expect(waits).toEqual([60, 120, 240]);
     expect(last).toMatchObject({ outcome: 'approved', state: 'done' });
     expect(await tasks.get(request.id)).toMatchObject({ state: 'done', outages: 0, failures: 0 });
+  });
+
+  it.each([
+    [
+      'a Connect 401 (the key refused)',
+      () => new ConnectAuthError({ method: 'POST', path: '/x', status: 401 }),
+      'outage',
+    ],
+    ['a Connect 503', () => new ConnectServerError({ method: 'POST', path: '/x', status: 503 }), 'outage'],
+    ['an AWS throttle', () => awsError('ThrottlingException', 'client'), 'outage'],
+    ['an AWS service fault', () => awsError('InternalServerError', 'server'), 'outage'],
+    [
+      'a Connect 403 (not allowed, every time)',
+      () => new ConnectAuthError({ method: 'POST', path: '/x', status: 403 }),
+      'failure',
+    ],
+    [
+      'an answer that fails its schema',
+      () => new ConnectResponseError({ method: 'GET', path: '/x' }),
+      'failure',
+    ],
+    ['an AWS client error (access denied)', () => awsError('AccessDeniedException', 'client'), 'failure'],
+  ])('takes %s for %s', async (_what, error, expected) => {
+    const { invoke, tasks, request } = await setup(() => {
+      throw error();
+    });
+    const result = await invoke();
+    const record = await tasks.get(request.id);
+    expect(result).toMatchObject({ outcome: 'rescheduled' });
+    expect(expected === 'outage' ? record?.outages : record?.failures).toBe(1);
+    expect(expected === 'outage' ? record?.failures : (record?.outages ?? 0)).toBe(0);
   });
 
   it('starts the outage backoff at OUTAGE_RETRY_SECONDS', async () => {

@@ -49,6 +49,26 @@ describe('createMetricsRecorder', () => {
     expect(lines.find((line) => line.outcome === 'failed')?.RequestDecided).toBe(1);
   });
 
+  it('never fails the invocation: a line that cannot be written is dropped, and the next flush starts clean', () => {
+    const lines: string[] = [];
+    let broken = true;
+    const metrics = createMetricsRecorder({
+      serviceName: 'svc',
+      write: (line) => {
+        if (broken) throw new Error('stdout closed');
+        lines.push(line);
+      },
+    });
+    metrics.count('ConnectCalls');
+    expect(() => metrics.flush('router')).not.toThrow();
+    broken = false;
+    metrics.count('ConnectRetries');
+    metrics.flush('router');
+    expect(
+      lines.map((line) => Object.keys(JSON.parse(line)).filter((key) => key.startsWith('Connect'))),
+    ).toEqual([['ConnectRetries']]);
+  });
+
   it('forgets what it flushed', () => {
     const { metrics, lines } = recorder();
     metrics.count('ConnectCalls');

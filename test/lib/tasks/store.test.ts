@@ -162,6 +162,28 @@ describe('claim', () => {
     ).toBeUndefined();
   });
 
+  it('claims a due rescheduled request only from a listing taken after it was rescheduled', async () => {
+    // The attempt that rescheduled may have written to Connect first: an older listing shows the request before.
+    const { store } = await freshStore();
+    const claim = await claimAt(store, 'PR-1');
+    await store.complete({
+      id: 'PR-1',
+      token: claim?.token ?? '',
+      state: 'rescheduled',
+      outcome: 'rescheduled',
+      version: 'v1',
+      dueAt: T0 + 1_000,
+      reschedules: 1,
+      firstRescheduledAt: T0,
+      attempt: attempt(1, 'rescheduled'),
+      now: T0 + 500,
+      expiresAt: undefined,
+    });
+
+    expect(await claimAt(store, 'PR-1', { listedAt: T0 + 400, now: T0 + 2_000 })).toBeUndefined();
+    expect(await claimAt(store, 'PR-1', { listedAt: T0 + 600, now: T0 + 2_000 })).toBeDefined();
+  });
+
   it('does not claim a parked request until its version changes, or it is released', async () => {
     const { store } = await freshStore();
     const claim = await claimAt(store, 'PR-1');
@@ -303,6 +325,8 @@ describe("the dispatcher's pre-check agrees with the store", () => {
     ['done, retry time passed', { state: 'done', decidedAt: T0 - 10, version: 'v1', retryAt: T0 - 1 }, true],
     ['rescheduled, not due', { state: 'rescheduled', dueAt: T0 + 1 }, false],
     ['rescheduled, due', { state: 'rescheduled', dueAt: T0 }, true],
+    ['rescheduled, due, listed after', { state: 'rescheduled', dueAt: T0, decidedAt: T0 - 10 }, true],
+    ['rescheduled, due, listed before', { state: 'rescheduled', dueAt: T0, decidedAt: T0 + 10 }, false],
     ['parked, same version', { state: 'parked', decidedAt: T0 - 10, version: 'v1' }, false],
     ['parked, edited since', { state: 'parked', decidedAt: T0 - 10, version: 'v0' }, true],
   ] as const)('%s', (_name, partial, expected) => {
@@ -330,7 +354,9 @@ describe("the dispatcher's pre-check agrees with the store", () => {
 
 describe('the dispatch lock', () => {
   /** One sequence of lock calls; the in-memory lock of the dispatch tests must answer it the same way. */
-  async function sequence(locks: Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock'>) {
+  async function sequence(
+    locks: Pick<TaskStore, 'acquireLock' | 'queueOnLock' | 'releaseLock' | 'dropLock'>,
+  ) {
     return [
       await locks.acquireLock('P#fr', 'a', T0, 1_000),
       await locks.acquireLock('P#fr', 'b', T0 + 10, 1_000), // a holds it
@@ -342,6 +368,14 @@ describe('the dispatch lock', () => {
       await locks.acquireLock('P#fr', 'c', T0 + 40, 1_000),
       await locks.releaseLock('P#fr', 'a'), // not a's any more
       await locks.acquireLock('P#fr', 'd', T0 + 2_000, 1_000), // c's lease ran out (a crashed run)
+      await locks.queueOnLock('P#fr', 'e', T0 + 2_010), // e queues on d
+      await locks.acquireLock('P#fr', 'd', T0 + 2_020, 1_000), // d's continuation renews: e is still owed
+      await locks.releaseLock('P#fr', 'd'), // again
+      await locks.queueOnLock('P#fr', 'f', T0 + 2_030), // f queues on d
+      await locks.dropLock('P#fr', 'd'), // d fails: gone, whatever was queued
+      await locks.queueOnLock('P#fr', 'g', T0 + 2_040), // nobody holds it
+      await locks.acquireLock('P#fr', 'g', T0 + 2_040, 1_000), // g takes it at once
+      await locks.dropLock('P#fr', 'd'), // not d's any more
     ];
   }
 
@@ -350,7 +384,10 @@ describe('the dispatch lock', () => {
 
     const answers = await sequence(store);
 
-    expect(answers).toEqual([true, false, true, true, 'again', 'released', false, true, 'lost', true]);
+    expect(answers).toEqual([
+      ...[true, false, true, true, 'again', 'released', false, true, 'lost', true],
+      ...[true, true, 'again', true, true, false, true, false],
+    ]);
     expect(answers).toEqual(await sequence(memoryLocks()));
   });
 

@@ -46,7 +46,14 @@ describe('the webhook edge over HTTP', () => {
     });
     // Something pending for the handled product, so that an accepted webhook really lists and dispatches.
     await seedMixed(run.stack, 1, ['purchase-approved-template']);
-  });
+    // Whatever the seeding set off (a webhook's dispatch) is over before the refusals are counted: 2 s with no
+    // listing, on a machine of any speed.
+    let seen = -1;
+    for (let waited = 0; waited < 30_000 && seen !== listings().length; waited += 2_000) {
+      seen = listings().length;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }, 60_000);
 
   afterAll(async () => {
     await run?.stop();
