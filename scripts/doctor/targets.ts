@@ -11,6 +11,7 @@ import { memoizeAsync } from '../../lib/config';
 import { createConnectClient } from '../../lib/connect';
 import { createTaskStore } from '../../lib/tasks';
 import { LOCAL_DEFAULTS, LOCAL_TASKS_TABLE } from '../local-stack';
+import { loadSamples, sampleProducts } from '../local-stack/samples';
 import { awsReaders } from '../webhooks/aws';
 import {
   type AwsReaders,
@@ -64,7 +65,7 @@ export function localTarget(env: NodeJS.ProcessEnv): DoctorReaders {
     routerEnv: async () => localRouterEnv(env),
     parameters: undefined,
     otherParameters: [],
-    webhookSettings: async () => localSettings(env),
+    webhookSettings: async () => localSettings(env, { defaultProducts: sampleProducts(await loadSamples()) }),
     connect: doctorConnect,
     deadLetters: undefined,
     async parked() {

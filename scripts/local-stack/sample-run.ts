@@ -3,10 +3,14 @@
  * validators too, with the products' dynamic validation on), the sample requests created, then followed
  * until each reaches its expected status. Shared by `npm start`, `npm run demo` and the end-to-end test.
  */
+import stackNames from '../../config/stack.json';
+import { createConnectClient } from '../../lib/connect';
+import { LOCAL_STAGE } from '../webhooks/settings';
+import { syncWebhooks } from '../webhooks/sync';
 import type { LocalStack } from './index';
-import { createSampleRequests, type Sample, seedSubscriptions } from './samples';
+import { createSampleRequests, type Sample, sampleProducts, seedSubscriptions } from './samples';
 import { createTracker, type EmulatorCall, type Tracker } from './tracker';
-import { registerValidators } from './validation';
+import { enableDynamicValidation } from './validation';
 
 export type SampleRun = {
   tracker: Tracker;
@@ -25,23 +29,26 @@ export type SampleRun = {
   waitUntilSettled(timeoutMs: number, onPoll?: (changes: string[]) => void): Promise<boolean>;
 };
 
-function productOf(request: Record<string, unknown>): string | undefined {
-  const asset = request.asset as { product?: { id?: string } } | undefined;
-  const configuration = request.configuration as { product?: { id?: string } } | undefined;
-  return asset?.product?.id ?? configuration?.product?.id;
-}
-
 export async function startSampleRun(stack: LocalStack, samples: readonly Sample[]): Promise<SampleRun> {
   const assetBySample = await seedSubscriptions(stack.call, samples);
-  const products = [
-    ...new Set(samples.map((sample) => productOf(sample.request)).filter((id): id is string => Boolean(id))),
-  ];
-  for (const productId of products) {
-    await stack.registerWebhook(productId, 'tier_config_request');
-    await stack.registerWebhook(productId, 'fulfillment_request');
-  }
-  // Drafts and inquiring requests of these products are checked by the function set's validators.
-  await registerValidators(stack, products);
+  const products = sampleProducts(samples);
+  // The webhooks as a deployed stage has them, through the same sync (`npm run webhooks -- sync`): the event
+  // webhooks, and the validators (drafts and inquiring requests checked by the function set) with the
+  // products' dynamic validation on. So `npm run doctor` finds them as it would on AWS.
+  for (const productId of products) await enableDynamicValidation(stack, productId);
+  await syncWebhooks({
+    client: createConnectClient({ apiUrl: stack.apiUrl, apiKey: stack.apiKey }),
+    target: {
+      service: stackNames.service,
+      stage: LOCAL_STAGE,
+      baseUrl: new URL(stack.webhookUrl).origin,
+      products,
+      validationProducts: products,
+      secret: stack.webhookSecret,
+    },
+    dryRun: false,
+    out: () => undefined,
+  });
   const mark = stack.emulator.calls().length;
   const tracker = createTracker(await createSampleRequests(stack.call, samples, assetBySample));
 

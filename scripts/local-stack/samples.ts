@@ -46,6 +46,16 @@ export async function loadSamples(dir = SAMPLES_DIR): Promise<Sample[]> {
   );
 }
 
+/** The products of the samples, in order of first appearance: those `npm start` registers webhooks for. */
+export function sampleProducts(samples: readonly Sample[]): string[] {
+  const productOf = (request: Record<string, unknown>) =>
+    (request.asset as { product?: { id?: string } } | undefined)?.product?.id ??
+    (request.configuration as { product?: { id?: string } } | undefined)?.product?.id;
+  return [
+    ...new Set(samples.map((sample) => productOf(sample.request)).filter((id): id is string => Boolean(id))),
+  ];
+}
+
 /** A minimal HTTP helper for the provider / seeding side of Connect (the lib's client is the vendor's side). */
 export function connectHttp(apiUrl: string, apiKey: string) {
   return async function call<T>(method: string, urlPath: string, body?: unknown): Promise<T> {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConnectError, createConnectClient, type InvalidItemEvent } from '../../lib/connect';
+import { loadSamples, sampleProducts } from '../local-stack/samples';
 import { VALIDATE_ROUTE, WEBHOOK_ROUTE } from './plan';
 import { type AwsReaders, localSettings, SettingsError, stageSettings } from './settings';
 import { InvalidWebhooksError, syncWebhooks } from './sync';
@@ -62,7 +63,7 @@ export async function runCli(
     const url = values.url;
     const settings = values.stage
       ? await stageSettings({ stage: values.stage, region, ...(url ? { url } : {}) }, deps.aws(region), env)
-      : localSettings(env, url ? { url } : {});
+      : localSettings(env, { ...(url ? { url } : {}), defaultProducts: sampleProducts(await loadSamples()) });
     const invalid: InvalidItemEvent[] = [];
     const client = createConnectClient({
       apiUrl: settings.apiUrl,

@@ -77,7 +77,14 @@ function productsOf(products: string[], validation: string[], where: string) {
   return { products, validationProducts };
 }
 
-export type LocalOptions = { url?: string };
+export type LocalOptions = {
+  url?: string;
+  /**
+   * Without `CONNECT_PRODUCTS`: these products, their validators included (what `npm start` registers: the
+   * samples' products). Without either, the sync refuses.
+   */
+  defaultProducts?: readonly string[];
+};
 
 /** The local stack's settings (no AWS). */
 export function localSettings(env: NodeJS.ProcessEnv, options: LocalOptions = {}): SyncSettings {
@@ -94,11 +101,13 @@ export function localSettings(env: NodeJS.ProcessEnv, options: LocalOptions = {}
       options.url || `http://127.0.0.1:${port}`,
       options.url ? '--url' : 'The local base URL',
     ),
-    ...productsOf(
-      commaList(env.CONNECT_PRODUCTS),
-      commaList(env.CONNECT_VALIDATION_PRODUCTS),
-      'CONNECT_PRODUCTS',
-    ),
+    ...(commaList(env.CONNECT_PRODUCTS).length === 0 && options.defaultProducts?.length
+      ? productsOf([...options.defaultProducts], ['*'], 'the samples of npm start')
+      : productsOf(
+          commaList(env.CONNECT_PRODUCTS),
+          commaList(env.CONNECT_VALIDATION_PRODUCTS),
+          'CONNECT_PRODUCTS',
+        )),
     source: 'the local stack (npm start)',
   };
 }

@@ -78,6 +78,18 @@ describe('local settings (no --stage)', () => {
     });
   });
 
+  it('takes the samples of npm start, validators included, when CONNECT_PRODUCTS names none', () => {
+    const settings = localSettings({}, { defaultProducts: ['PRD-276-377-545', 'PRD-118-454-903'] });
+    expect(settings).toMatchObject({
+      products: ['PRD-276-377-545', 'PRD-118-454-903'],
+      validationProducts: ['PRD-276-377-545', 'PRD-118-454-903'],
+    });
+    // CONNECT_PRODUCTS, when set, wins.
+    expect(localSettings({ CONNECT_PRODUCTS: 'PRD-1' }, { defaultProducts: ['PRD-2'] }).products).toEqual([
+      'PRD-1',
+    ]);
+  });
+
   it('refuse no products, every product (*), a validation product that is not a product, a base that is not a URL', () => {
     // Act
     const none = () => localSettings({});

@@ -177,12 +177,13 @@ describe('webhooks sync against the emulator', () => {
 
   it('fails with exit code 1 and a message when the configuration is incomplete, 2 on bad usage', async () => {
     // Act
-    const noProducts = await sync([], { CONNECT_PRODUCTS: '' });
+    // (Without CONNECT_PRODUCTS the local sync takes the samples' products, as npm start does.)
+    const noProducts = await sync([], { CONNECT_PRODUCTS: '*' });
     const badKey = await sync([], { CONNECT_API_KEY: 'ApiKey SU-000-000-000:wrong' });
     const usage = await sync(['--stag', 'prod']);
 
     // Assess
-    expect(noProducts).toMatchObject({ code: 1, err: expect.stringContaining('No products configured') });
+    expect(noProducts).toMatchObject({ code: 1, err: expect.stringContaining('every product') });
     expect(badKey.code).toBe(1);
     expect(badKey.err).not.toContain('wrong');
     expect(usage.code).toBe(2);
