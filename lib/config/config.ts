@@ -326,6 +326,14 @@ export function acceptsProduct(config: { readonly products: readonly string[] },
   return config.products.includes(ALL_PRODUCTS) || config.products.includes(productId);
 }
 
+/**
+ * The metrics' settings (read at import time by lib/observability): `POWERTOOLS_METRICS_DISABLED` (`true`
+ * or `1`), Powertools' own switch, turns the EMF lines off (benchmarks, a stage that wants no metrics).
+ */
+export function metricsConfig(env: NodeJS.ProcessEnv = process.env): { disabled: boolean } {
+  return { disabled: /^(true|1)$/i.test(env.POWERTOOLS_METRICS_DISABLED?.trim() ?? '') };
+}
+
 /** `<SERVICE>-<STAGE>`, what serverless.yml puts before every function's name; `undefined` without both. */
 export function functionPrefixOf(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const service = optionalText(env.SERVICE);

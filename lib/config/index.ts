@@ -19,6 +19,7 @@ export {
   loadConfig,
   loggingConfig,
   MAX_DISPATCH_CONCURRENCY,
+  metricsConfig,
   OFFLINE_CONNECT_API_URL,
   parseActivationTemplates,
   TASK_DEFAULTS,

@@ -10,7 +10,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
-import { functionPrefixOf, loggingConfig } from '../config';
+import { functionPrefixOf, loggingConfig, metricsConfig } from '../config';
 
 export const METRICS_NAMESPACE = 'ConnectFulfillment';
 
@@ -58,14 +58,18 @@ type Group = {
 
 export type MetricsRecorderOptions = {
   serviceName?: string;
+  /** Records nothing and writes nothing (`POWERTOOLS_METRICS_DISABLED`). */
+  disabled?: boolean;
   /** Where each EMF line goes. Default: standard output, where Lambda's log (and CloudWatch) reads it. */
   write?: (line: string) => void;
 };
 
 export function createMetricsRecorder({
+  disabled = metricsConfig().disabled,
   serviceName = loggingConfig().serviceName,
   write = (line) => process.stdout.write(`${line}\n`),
 }: MetricsRecorderOptions = {}): MetricsRecorder {
+  if (disabled) return noMetrics;
   const emf = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const groups = new Map<string, Group>();
 

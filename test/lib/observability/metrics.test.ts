@@ -1,5 +1,6 @@
 /** The EMF lines a recorder writes: what CloudWatch reads from the log (docs/operations.md, the contract). */
 import { describe, expect, it } from 'vitest';
+import { metricsConfig } from '../../../lib/config';
 import { createMetricsRecorder, METRICS_NAMESPACE, shortFunctionName } from '../../../lib/observability';
 
 type Emf = {
@@ -117,5 +118,18 @@ describe('shortFunctionName', () => {
     expect(shortFunctionName('connect-fulfillment-prod-purchase', undefined)).toBe(
       'connect-fulfillment-prod-purchase',
     );
+  });
+});
+
+describe('POWERTOOLS_METRICS_DISABLED', () => {
+  it('turns the recorder off: nothing recorded, nothing written', () => {
+    const lines: string[] = [];
+    const metrics = createMetricsRecorder({ disabled: true, write: (line) => lines.push(line) });
+    metrics.count('ConnectCalls');
+    metrics.flush('router');
+    expect(lines).toEqual([]);
+    expect(metricsConfig({ POWERTOOLS_METRICS_DISABLED: 'true' }).disabled).toBe(true);
+    expect(metricsConfig({ POWERTOOLS_METRICS_DISABLED: 'false' }).disabled).toBe(false);
+    expect(metricsConfig({}).disabled).toBe(false);
   });
 });
