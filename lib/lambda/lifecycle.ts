@@ -48,6 +48,7 @@ import {
   type MetricsRecorder,
   noMetrics,
   redactSecrets,
+  shortFunctionName,
 } from '../observability';
 import { type ScheduledRun, type Scheduler, scheduleName } from '../scheduler';
 import {
@@ -151,12 +152,6 @@ function functionArnOf(context: Context): string {
   return arn ?? `arn:aws:lambda:us-east-1:000000000000:function:${context.functionName}`;
 }
 
-/** `purchase` for `connect-fulfillment-prod-purchase`. */
-function shortName(context: Context, prefix: string | undefined): string {
-  const name = context.functionName;
-  return prefix !== undefined && name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name;
-}
-
 const KNOWN_TYPES: ReadonlySet<string> = new Set([
   ...FULFILLMENT_REQUEST_TYPES,
   ...TIER_CONFIG_REQUEST_TYPES,
@@ -240,7 +235,7 @@ export function createTypeFunctionCore({
         objectClass: objectClass.name,
         type: request.type,
         productId: objectClass.productId(request),
-        fn: shortName(context, deps.functionPrefix),
+        fn: shortFunctionName(context.functionName, deps.functionPrefix),
         leaseSeconds: deps.settings.leaseSeconds,
       }));
     if (claim === undefined) {
@@ -578,7 +573,7 @@ export function createTypeFunctionCore({
     metrics.count('RequestDecided', { requestType: metricType(known.type), outcome: 'parked' });
     const parked = await deps.tasks.park({
       ...known,
-      fn: shortName(context, deps.functionPrefix),
+      fn: shortFunctionName(context.functionName, deps.functionPrefix),
       version: String((event as { request: { updated?: unknown } }).request.updated ?? ''),
       reason: `The request does not match its schema: ${error.message}`.slice(0, 1_000),
       now: now(),

@@ -2,6 +2,7 @@
  * Follows the seeded requests in the emulator: each one's status history, the Connect calls made on it and
  * its task record, compared with what its sample expects.
  */
+import { formatTable } from '../format-table';
 import type { Sample, SeededRequest } from './samples';
 
 /** What the task record shows of a request: its state, how often it was rescheduled, why it is parked. */
@@ -141,13 +142,5 @@ export function renderTable(tracker: Tracker): string {
       request.sample,
     ]);
   const header = ['REQUEST', 'TYPE', 'STATUS', 'EXPECTED', 'OUTCOME [CALLS]', 'TASK', 'SAMPLE'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return formatTable(header, rows);
 }

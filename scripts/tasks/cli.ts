@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { isObjectClassName } from '../../lib/object-classes';
 import type { ScheduledRun } from '../../lib/scheduler';
 import type { Attempt, TaskRecord, TaskStore } from '../../lib/tasks';
+import { formatTable } from '../format-table';
 
 export const USAGE = `Usage:
   npm run tasks -- list [--state parked|rescheduled] [--all] [--product PRD-…] [--json]
@@ -62,19 +63,6 @@ function parse(argv: readonly string[]) {
 const iso = (ms: number | undefined) =>
   ms === undefined ? '' : `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
-/** A table: columns padded to their widest cell. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
 /** What a record says next: why it is parked, when it is due, or when a skipped one may go again. */
 function nextOf(record: TaskRecord): string {
   if (record.state === 'parked') return record.reason ?? '';
@@ -85,7 +73,7 @@ function nextOf(record: TaskRecord): string {
 
 export function renderList(records: readonly TaskRecord[]): string {
   if (records.length === 0) return 'No task records match.';
-  return table(
+  return formatTable(
     ['REQUEST', 'STATE', 'TYPE', 'PRODUCT', 'ATTEMPTS', 'LAST OUTCOME', 'UPDATED', 'NEXT / REASON'],
     records.map((record) => [
       record.id,
@@ -133,7 +121,7 @@ export function renderRecord(record: TaskRecord): string {
     attempt.lambdaRequestId ?? '',
   ]);
   if (history.length > 0) {
-    lines.push('', table(['#', 'AT', 'OUTCOME', 'DURATION', 'LAMBDA REQUEST'], history));
+    lines.push('', formatTable(['#', 'AT', 'OUTCOME', 'DURATION', 'LAMBDA REQUEST'], history));
   }
   return lines.join('\n');
 }

@@ -19,6 +19,7 @@ import {
   type WebhookObjectClass,
   type WebhookType,
 } from '../../lib/connect';
+import { formatTable } from '../format-table';
 
 /** The routes of the function set's HTTP API. */
 export const WEBHOOK_ROUTE = '/connect/webhook';
@@ -291,20 +292,8 @@ export function planSync(
   return { rows, foreign, warnings };
 }
 
-/** Left-aligned columns, two spaces apart. */
-export function formatTable(header: readonly string[], lines: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)),
-  );
-  return [header, ...lines]
-    .map((line) =>
-      line
-        .map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+/** Re-exported: the plan's callers and tests take the table from here. */
+export { formatTable };
 
 export function formatPlan(plan: Plan): string {
   return formatTable(
