@@ -1,4 +1,10 @@
 export {
+  type AwsClientConfig,
+  type AwsClientOptions,
+  awsClientConfig,
+  LOCAL_AWS_CREDENTIALS,
+} from './aws-clients';
+export {
   type ActivationTemplates,
   ALL_PRODUCTS,
   acceptsProduct,

@@ -11,6 +11,7 @@
  * asks again. An unhandled error of the function itself (`FunctionError`) is an `InvokeError` with its message.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { awsClientConfig } from '../config/aws-clients';
 
 export interface Invoker {
   invoke(functionName: string, payload: unknown): Promise<unknown>;
@@ -43,14 +44,7 @@ export class InvokeThrottledError extends InvokeError {
 export function createLambdaClient(
   options: { endpoint?: string | undefined; region?: string } = {},
 ): LambdaClient {
-  if (options.endpoint) {
-    return new LambdaClient({
-      endpoint: options.endpoint,
-      region: options.region ?? 'us-east-1',
-      credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' },
-    });
-  }
-  return new LambdaClient({});
+  return new LambdaClient(awsClientConfig(options.endpoint ? options : {}));
 }
 
 /** The one LambdaClient call the invoker makes; a fake in tests. */

@@ -223,7 +223,8 @@ export async function execute<R extends AnyRequest>(
   const run = handler ?? (unsupported as Handler<R>);
   let returned: unknown;
   try {
-    logger.info('Processing request');
+    // DEBUG: the run's INFO line is its end ("Request processed", with outcome, calls and duration).
+    logger.debug('Processing request');
     returned = await run(ctx.request, ctx);
   } catch (error) {
     if (error instanceof Inquire) {

@@ -9,6 +9,7 @@
  * Locally the same SDK client talks to the local stack's small Scheduler adapter (`endpoint`), which fires
  * to the second.
  */
+import { awsClientConfig } from '../config/aws-clients';
 import type { ObjectClassName } from '../object-classes';
 
 /** What a trigger hands the type function. */
@@ -68,13 +69,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
   const load = () =>
     (loaded ??= import('@aws-sdk/client-scheduler').then((sdk) => ({
       sdk,
-      client: options.endpoint
-        ? new sdk.SchedulerClient({
-            endpoint: options.endpoint,
-            region: options.region ?? 'us-east-1',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          })
-        : new sdk.SchedulerClient(options.region ? { region: options.region } : {}),
+      client: new sdk.SchedulerClient(awsClientConfig(options)),
     })));
 
   return {

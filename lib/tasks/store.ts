@@ -10,15 +10,19 @@
  *
  * Processed request = 2 writes (claim, complete); see docs/lifecycle.md.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
   ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { awsClientConfig } from '../config/aws-clients';
 import {
   type Attempt,
   type Claim,
@@ -162,12 +166,28 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
-/** `{'#state': 'state', …}` for every `#name` of an expression. */
-function attributeNames(expression: string): Record<string, string> {
-  return Object.fromEntries(
-    [...expression.matchAll(/#(\w+)/g)].map(([token, name]) => [token, name as string]),
-  );
+const namesOf = new Map<string, Readonly<Record<string, string>>>();
+
+/**
+ * `{'#state': 'state', …}` for every `#name` of an expression. The store's expressions come from a bounded
+ * set (fixed strings, and a completion's combinations of attributes; values travel apart), so each one's
+ * names are worked out once.
+ */
+function attributeNames(expression: string): Readonly<Record<string, string>> {
+  let names = namesOf.get(expression);
+  if (!names) {
+    names = Object.fromEntries(
+      [...expression.matchAll(/#(\w+)/g)].map(([token, name]) => [token, name as string]),
+    );
+    namesOf.set(expression, names);
+  }
+  return names;
 }
+
+/** Attributes set to `undefined` are left out (a completion REMOVEs them instead). */
+const MARSHALL = { removeUndefinedValues: true } as const;
+
+const keyOf = (id: string): Record<string, AttributeValue> => ({ id: { S: id } });
 
 const CLAIMABLE = [
   'attribute_not_exists(#id)',
@@ -178,18 +198,15 @@ const CLAIMABLE = [
 ].join(' OR ');
 
 export function createTaskStore(options: TaskStoreOptions): TaskStore {
-  const base = options.endpoint
-    ? new DynamoDBClient({
-        endpoint: options.endpoint,
-        region: options.region ?? 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      })
-    : new DynamoDBClient(options.region ? { region: options.region } : {});
-  const db = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  // The plain client, items (un)marshalled here: the DocumentClient refuses `cacheMiddleware`.
+  const db = new DynamoDBClient(awsClientConfig(options));
   const TableName = options.table;
   const count = (operation: string) => options.onCall?.(operation);
 
-  /** An update whose attribute names are all written `#name` (DynamoDB reserves many words: state, type…). */
+  /**
+   * An update whose attribute names are all written `#name` (DynamoDB reserves many words: state, type…);
+   * with `returnNew`, the item as it is now (otherwise `{}`).
+   */
   async function update(input: {
     id: string;
     condition: string;
@@ -198,17 +215,18 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
     returnNew?: boolean;
   }) {
     count('UpdateItem');
-    return db.send(
-      new UpdateCommand({
+    const answer = await db.send(
+      new UpdateItemCommand({
         TableName,
-        Key: { id: input.id },
+        Key: keyOf(input.id),
         ConditionExpression: input.condition,
         UpdateExpression: input.expression,
         ExpressionAttributeNames: attributeNames(`${input.condition} ${input.expression}`),
-        ExpressionAttributeValues: input.values,
+        ExpressionAttributeValues: marshall(input.values, MARSHALL),
         ...(input.returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
       }),
     );
+    return answer.Attributes === undefined ? {} : unmarshall(answer.Attributes);
   }
 
   const claimOf = (item: Record<string, unknown>, version: string): Claim => {
@@ -228,20 +246,20 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
     async getMany(ids) {
       const found = new Map<string, TaskRecord>();
       for (let start = 0; start < ids.length; start += 100) {
-        let keys: Array<Record<string, unknown>> | undefined = ids
+        let keys: Array<Record<string, AttributeValue>> | undefined = ids
           .slice(start, start + 100)
-          .map((id) => ({ id }));
+          .map(keyOf);
         // Unprocessed keys (throttling) are asked again; a batch never returns more than it was asked.
         for (let round = 0; keys !== undefined && keys.length > 0 && round < 5; round += 1) {
           count('BatchGetItem');
-          const answer = await db.send(
-            new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
+          const answer: BatchGetItemCommandOutput = await db.send(
+            new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
           );
           for (const item of answer.Responses?.[TableName] ?? []) {
-            const record = recordFromItem(item);
+            const record = recordFromItem(unmarshall(item));
             found.set(record.id, record);
           }
-          keys = answer.UnprocessedKeys?.[TableName]?.Keys as Array<Record<string, unknown>> | undefined;
+          keys = answer.UnprocessedKeys?.[TableName]?.Keys;
         }
       }
       return found;
@@ -249,14 +267,14 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
 
     async get(id) {
       count('GetItem');
-      const answer = await db.send(new GetCommand({ TableName, Key: { id }, ConsistentRead: true }));
-      return answer.Item === undefined ? undefined : recordFromItem(answer.Item);
+      const answer = await db.send(new GetItemCommand({ TableName, Key: keyOf(id), ConsistentRead: true }));
+      return answer.Item === undefined ? undefined : recordFromItem(unmarshall(answer.Item));
     },
 
     async claim(request) {
       const leaseUntil = request.now + request.leaseSeconds * 1000;
       try {
-        const answer = await update({
+        const item = await update({
           id: request.id,
           condition: CLAIMABLE,
           expression:
@@ -286,7 +304,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
           },
           returnNew: true,
         });
-        return claimOf(answer.Attributes ?? {}, request.version);
+        return claimOf(item, request.version);
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
@@ -296,7 +314,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
     async claimDue(request) {
       const leaseUntil = request.now + request.leaseSeconds * 1000;
       try {
-        const answer = await update({
+        const item = await update({
           id: request.id,
           condition:
             '(#state = :rescheduled AND #dueAt <= :now) OR (#state = :processing AND #token = :token)',
@@ -314,8 +332,8 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
           },
           returnNew: true,
         });
-        const record = recordFromItem(answer.Attributes ?? {});
-        return { ...claimOf(answer.Attributes ?? {}, record.version), record };
+        const record = recordFromItem(item);
+        return { ...claimOf(item, record.version), record };
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
@@ -513,7 +531,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
 
     async release(id, now) {
       try {
-        const answer = await update({
+        const item = await update({
           id,
           condition: '#state IN (:parked, :rescheduled)',
           expression:
@@ -529,7 +547,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
           },
           returnNew: true,
         });
-        return recordFromItem(answer.Attributes ?? {});
+        return recordFromItem(item);
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
@@ -538,7 +556,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
 
     async countParked() {
       let total = 0;
-      let start: Record<string, unknown> | undefined;
+      let start: Record<string, AttributeValue> | undefined;
       do {
         const page = await db.send(
           new QueryCommand({
@@ -546,7 +564,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
             IndexName: 'attention',
             KeyConditionExpression: '#attention = :state',
             ExpressionAttributeNames: { '#attention': 'attention' },
-            ExpressionAttributeValues: { ':state': 'parked' },
+            ExpressionAttributeValues: { ':state': { S: 'parked' } },
             Select: 'COUNT',
             ExclusiveStartKey: start,
           }),
@@ -560,7 +578,7 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
 
     async list(filter = {}) {
       const items: Array<Record<string, unknown>> = [];
-      let start: Record<string, unknown> | undefined;
+      let start: Record<string, AttributeValue> | undefined;
       do {
         const page = filter.state
           ? await db.send(
@@ -569,13 +587,13 @@ export function createTaskStore(options: TaskStoreOptions): TaskStore {
                 IndexName: 'attention',
                 KeyConditionExpression: '#attention = :state',
                 ExpressionAttributeNames: { '#attention': 'attention' },
-                ExpressionAttributeValues: { ':state': filter.state },
+                ExpressionAttributeValues: { ':state': { S: filter.state } },
                 ExclusiveStartKey: start,
               }),
             )
           : await db.send(new ScanCommand({ TableName, ExclusiveStartKey: start }));
         count(filter.state ? 'Query' : 'Scan');
-        items.push(...(page.Items ?? []));
+        items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
       return items

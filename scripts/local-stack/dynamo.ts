@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { LOCAL_AWS_CREDENTIALS } from '../../lib/config/aws-clients';
 
 export type LocalDynamo = {
   endpoint: string;
@@ -12,7 +13,7 @@ export type LocalDynamo = {
 };
 
 /** Dummy credentials: dynalite accepts any, and no real AWS account is ever touched. */
-export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export { LOCAL_AWS_CREDENTIALS };
 
 /**
  * The task table of serverless.yml (`TasksTable`): key `id`, and the sparse index `attention` (key

@@ -1,6 +1,6 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config';
+import { LOCAL_AWS_CREDENTIALS, loadConfig } from '../../../lib/config';
 import {
   createLambdaClient,
   createLambdaInvoker,
@@ -133,7 +133,9 @@ describe('createLambdaClient', () => {
 
     expect(endpoint?.hostname).toBe('127.0.0.1');
     expect(endpoint?.port).toBe(4999);
-    expect(credentials.accessKeyId).toBe('offline');
+    expect(credentials.accessKeyId).toBe(LOCAL_AWS_CREDENTIALS.accessKeyId);
+    // Its middleware stack is resolved once per command class (lib/config/aws-clients.ts).
+    expect(client.config.cacheMiddleware).toBe(true);
   });
 
   it('defaults the offline port to 3002', async () => {
