@@ -12,7 +12,6 @@
  *   a loop): what is left then is the next sweep's.
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import {
   type Dispatcher,
   type DispatchOrder,
@@ -23,6 +22,7 @@ import {
 import { OBJECT_CLASS_NAMES } from '../../lib/object-classes';
 import type { Logger } from '../../lib/observability';
 import type { TaskStore } from '../../lib/tasks';
+import * as z from '../../lib/zod';
 
 /** Router or sweep → dispatch → (this many continuations) → type function: well under Lambda's 16. */
 export const MAX_HOPS = 10;
@@ -31,13 +31,13 @@ export const MAX_HOPS = 10;
 export const DISPATCH_LOCK_MS = 660_000;
 
 const OrderSchema = z.object({
-  productId: z.string().min(1),
+  productId: z.string().check(z.minLength(1)),
   objectClass: z.enum(OBJECT_CLASS_NAMES as [string, ...string[]]),
-  correlationId: z.string().min(1).max(200),
-  webhookId: z.string().max(100).optional(),
-  cursor: z.object({ created: z.string(), ids: z.array(z.string()) }).optional(),
-  hop: z.number().int().min(0).optional(),
-  lock: z.string().min(1).max(100).optional(),
+  correlationId: z.string().check(z.minLength(1), z.maxLength(200)),
+  webhookId: z.optional(z.string().check(z.maxLength(100))),
+  cursor: z.optional(z.object({ created: z.string(), ids: z.array(z.string()) })),
+  hop: z.optional(z.number().check(z.int(), z.gte(0))),
+  lock: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 
 export type DispatchDeps = {

@@ -3,8 +3,8 @@
  * cold start, into typed sections. Every default is written here and only here. Errors name the variable and
  * what is wrong with it, never its value: several variables are secrets.
  */
-import * as z from 'zod';
 import stack from '../../config/stack.json';
+import * as z from '../zod';
 
 /** The local Connect emulator, used when running under serverless-offline without an explicit URL. */
 export const OFFLINE_CONNECT_API_URL = stack.local.connectApiUrl;
@@ -185,9 +185,11 @@ function connectUrlProblem(value: string): string | undefined {
 const wholeNumber = (min: number, max: number, unit = '') =>
   z.coerce
     .number({ error: `must be a whole number${unit}` })
-    .int({ error: `must be a whole number${unit}` })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+    .check(
+      z.int({ error: `must be a whole number${unit}` }),
+      z.gte(min, { error: `must be at least ${min}` }),
+      z.lte(max, { error: `must be at most ${max}` }),
+    );
 
 /** Parses the activation templates; `undefined` (and an issue) when a value is not a template id. */
 export function parseActivationTemplates(value: string | undefined): ActivationTemplates {
@@ -241,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     issues.push('SERVICE and STAGE: are required to name the Lambda functions');
   }
 
-  const number = (name: string, schema: z.ZodType<number>, fallback: number): number => {
+  const number = (name: string, schema: z.ZodMiniType<number>, fallback: number): number => {
     const raw = optionalText(env[name]);
     if (raw === undefined) return fallback;
     const parsed = schema.safeParse(raw);

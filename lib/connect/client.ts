@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { type ActionRuntime, runAction } from './actions';
 import { paginate } from './pagination';
 import { parseBody } from './parse';
@@ -38,7 +38,7 @@ type Answer<R, T> = { parse(response: TransportResponse, call: TransportCall): T
 /** What differs between the two request collections; everything else is shared by {@link requestCollection}. */
 type CollectionSpec<R extends { status: string }, O, A> = {
   path: string;
-  schema: z.ZodType<R>;
+  schema: z.ZodMiniType<R>;
   /** The PUT body for a parameter update. */
   updateBody(params: ParamUpdate[], note: string | undefined): unknown;
   /** What PUT and the inquire / fail / pend actions answer: the object (fulfillment requests) or nothing (TCRs). */
@@ -98,7 +98,7 @@ function requestCollection<R extends { status: string }, O, A>(
   };
 }
 
-const theObject = <R>(schema: z.ZodType<R>): Answer<R, R> => ({
+const theObject = <R>(schema: z.ZodMiniType<R>): Answer<R, R> => ({
   parse: (response, call) => parseBody(schema, call, response),
   fromReread: (current) => current,
 });

@@ -1,5 +1,5 @@
 /** Lists every page of a collection: `?<filter>&select(…)&ordering(…)&limit=N&offset=M`, totals from `Content-Range`. */
-import * as z from 'zod';
+import * as z from '../zod';
 import { parseBody } from './parse';
 import { rqlOrdering, rqlSelect } from './rql';
 import type { Transport, TransportCall } from './transport';
@@ -34,7 +34,7 @@ function queryTerms(query: ListQuery): string[] {
 
 const PageSchema = z.array(z.unknown());
 
-function describeIssues(error: z.ZodError): string[] {
+function describeIssues(error: z.core.$ZodError): string[] {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
@@ -49,7 +49,7 @@ function describeIssues(error: z.ZodError): string[] {
 export async function* paginate<T>(
   transport: Transport,
   path: string,
-  itemSchema: z.ZodType<T>,
+  itemSchema: z.ZodMiniType<T>,
   query: ListQuery = {},
   onInvalidItem?: (event: InvalidItemEvent) => void,
 ): AsyncGenerator<T, void, undefined> {

@@ -1,5 +1,5 @@
 /** Turns a 2xx answer into a typed value: JSON first, then the zod schema; failures are {@link ConnectResponseError}. */
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { ConnectResponseError } from './errors';
 import type { TransportCall, TransportResponse } from './transport';
 
@@ -16,7 +16,7 @@ function responseError(call: TransportCall, response: TransportResponse, detail:
 }
 
 /** Parses the body of `response` with `schema`; the error names the failing fields. */
-export function parseBody<T>(schema: z.ZodType<T>, call: TransportCall, response: TransportResponse): T {
+export function parseBody<T>(schema: z.ZodMiniType<T>, call: TransportCall, response: TransportResponse): T {
   let json: unknown;
   try {
     json = JSON.parse(response.text);

@@ -6,9 +6,9 @@
  * choices as strings or `{label, value}`. Unknown fields are kept (`looseObject`). Strict on what
  * decides behaviour: `id`, `type`, `status`.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 
-const nullableString = z.string().nullish();
+const nullableString = z.nullish(z.string());
 
 export const FULFILLMENT_REQUEST_TYPES = [
   'purchase',
@@ -52,7 +52,7 @@ export type TierConfigRequestStatus = (typeof TIER_CONFIG_REQUEST_STATUSES)[numb
 export const QuantitySchema = z.union([z.string(), z.number()]);
 export type Quantity = z.infer<typeof QuantitySchema>;
 
-const idSchema = z.string().min(1);
+const idSchema = z.string().check(z.minLength(1));
 
 export const RefSchema = z.looseObject({ id: idSchema, name: nullableString });
 export type Ref = z.infer<typeof RefSchema>;
@@ -72,9 +72,9 @@ export const ParamSchema = z.looseObject({
   scope: nullableString,
   value: nullableString,
   value_error: nullableString,
-  structured_value: z.unknown().optional(),
-  value_choices: z.array(ValueChoiceSchema).nullish(),
-  constraints: z.record(z.string(), z.unknown()).nullish(),
+  structured_value: z.optional(z.unknown()),
+  value_choices: z.nullish(z.array(ValueChoiceSchema)),
+  constraints: z.nullish(z.record(z.string(), z.unknown())),
 });
 export type Param = z.infer<typeof ParamSchema>;
 
@@ -84,50 +84,50 @@ export const ItemSchema = z.looseObject({
   mpn: nullableString,
   display_name: nullableString,
   quantity: QuantitySchema,
-  old_quantity: QuantitySchema.nullish(),
+  old_quantity: z.nullish(QuantitySchema),
   type: nullableString,
   item_type: nullableString,
   period: nullableString,
-  params: z.array(ParamSchema).nullish(),
+  params: z.nullish(z.array(ParamSchema)),
 });
 export type Item = z.infer<typeof ItemSchema>;
 
 export const TierAccountSchema = z.looseObject({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   name: nullableString,
-  external_id: z.union([z.string(), z.number()]).nullish(),
+  external_id: z.nullish(z.union([z.string(), z.number()])),
   external_uid: nullableString,
   tax_id: nullableString,
-  contact_info: z.record(z.string(), z.unknown()).nullish(),
+  contact_info: z.nullish(z.record(z.string(), z.unknown())),
 });
 export type TierAccount = z.infer<typeof TierAccountSchema>;
 
 /** `tier2` (and in old payloads any tier) can be null, `{}` or missing. */
 export const TiersSchema = z.looseObject({
-  customer: TierAccountSchema.nullish(),
-  tier1: TierAccountSchema.nullish(),
-  tier2: TierAccountSchema.nullish(),
+  customer: z.nullish(TierAccountSchema),
+  tier1: z.nullish(TierAccountSchema),
+  tier2: z.nullish(TierAccountSchema),
 });
 export type Tiers = z.infer<typeof TiersSchema>;
 
 export const AssigneeSchema = z.union([
   z.string(),
-  z.looseObject({ id: z.string().optional(), name: nullableString, email: nullableString }),
+  z.looseObject({ id: z.optional(z.string()), name: nullableString, email: nullableString }),
 ]);
 
 export const AssetSchema = z.looseObject({
   id: idSchema,
   status: nullableString,
-  external_id: z.union([z.string(), z.number()]).nullish(),
+  external_id: z.nullish(z.union([z.string(), z.number()])),
   external_uid: nullableString,
   product: z.looseObject({ id: idSchema, name: nullableString }),
-  connection: z.looseObject({ id: z.string().optional(), type: nullableString }).nullish(),
-  items: z.array(ItemSchema).default([]),
-  params: z.array(ParamSchema).default([]),
-  tiers: TiersSchema.nullish(),
-  configuration: z.looseObject({ params: z.array(ParamSchema).nullish() }).nullish(),
-  marketplace: RefSchema.nullish(),
-  contract: RefSchema.nullish(),
+  connection: z.nullish(z.looseObject({ id: z.optional(z.string()), type: nullableString })),
+  items: z._default(z.array(ItemSchema), []),
+  params: z._default(z.array(ParamSchema), []),
+  tiers: z.nullish(TiersSchema),
+  configuration: z.nullish(z.looseObject({ params: z.nullish(z.array(ParamSchema)) })),
+  marketplace: z.nullish(RefSchema),
+  contract: z.nullish(RefSchema),
 });
 export type Asset = z.infer<typeof AssetSchema>;
 
@@ -142,25 +142,26 @@ export const FulfillmentRequestSchema = z.looseObject({
   reason: nullableString,
   activation_key: nullableString,
   effective_date: nullableString,
-  template: z.looseObject({ id: z.string().optional(), name: nullableString }).nullish(),
-  assignee: AssigneeSchema.nullish(),
-  marketplace: RefSchema.nullish(),
-  contract: RefSchema.nullish(),
+  template: z.nullish(z.looseObject({ id: z.optional(z.string()), name: nullableString })),
+  assignee: z.nullish(AssigneeSchema),
+  marketplace: z.nullish(RefSchema),
+  contract: z.nullish(RefSchema),
 });
 export type FulfillmentRequest = z.infer<typeof FulfillmentRequestSchema>;
 
 /** `tier_level` is a string enum in the spec and an integer in real payloads: normalised to 1 | 2. */
-export const TierLevelSchema = z
-  .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')])
-  .transform((level) => Number(level) as 1 | 2);
+export const TierLevelSchema = z.pipe(
+  z.union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')]),
+  z.transform((level) => Number(level) as 1 | 2),
+);
 
 export const TierConfigurationSchema = z.looseObject({
   id: idSchema,
   name: nullableString,
   tier_level: TierLevelSchema,
   product: z.looseObject({ id: idSchema, name: nullableString }),
-  account: TierAccountSchema.nullish(),
-  params: z.array(ParamSchema).nullish(),
+  account: z.nullish(TierAccountSchema),
+  params: z.nullish(z.array(ParamSchema)),
   status: nullableString,
 });
 export type TierConfiguration = z.infer<typeof TierConfigurationSchema>;
@@ -172,21 +173,21 @@ export const TierConfigRequestSchema = z.looseObject({
   created: nullableString,
   updated: nullableString,
   configuration: TierConfigurationSchema,
-  parent_configuration: z.looseObject({ id: z.string().optional() }).nullish(),
-  params: z.array(ParamSchema).default([]),
+  parent_configuration: z.nullish(z.looseObject({ id: z.optional(z.string()) })),
+  params: z._default(z.array(ParamSchema), []),
   notes: nullableString,
   reason: nullableString,
   environment: nullableString,
   effective_date: nullableString,
-  template: z.looseObject({ id: z.string().optional(), representation: nullableString }).nullish(),
-  tiers: TiersSchema.nullish(),
-  assignee: AssigneeSchema.nullish(),
+  template: z.nullish(z.looseObject({ id: z.optional(z.string()), representation: nullableString })),
+  tiers: z.nullish(TiersSchema),
+  assignee: z.nullish(AssigneeSchema),
 });
 export type TierConfigRequest = z.infer<typeof TierConfigRequestSchema>;
 
 /** Answer of `POST /tier/config-requests/{id}/approve`: not the TCR, only the template and date. */
 export const TierConfigApprovalSchema = z.looseObject({
-  template: z.looseObject({ id: z.string().optional(), representation: nullableString }).nullish(),
+  template: z.nullish(z.looseObject({ id: z.optional(z.string()), representation: nullableString })),
   effective_date: nullableString,
 });
 export type TierConfigApproval = z.infer<typeof TierConfigApprovalSchema>;
@@ -201,7 +202,7 @@ export type Conversation = z.infer<typeof ConversationSchema>;
 
 export const ConversationMessageSchema = z.looseObject({
   id: idSchema,
-  conversation: z.union([z.string(), RefSchema]).nullish(),
+  conversation: z.nullish(z.union([z.string(), RefSchema])),
   text: z.string(),
   type: nullableString,
   created: nullableString,
@@ -263,8 +264,8 @@ export type WebhookObjectClass = (typeof WEBHOOK_OBJECT_CLASSES)[number];
 export const WebhookTriggerSchema = z.looseObject({
   time: nullableString,
   status: nullableString,
-  status_code: z.number().nullish(),
-  duration: z.number().nullish(),
+  status_code: z.nullish(z.number()),
+  duration: z.nullish(z.number()),
 });
 
 /**
@@ -274,7 +275,10 @@ export const WebhookTriggerSchema = z.looseObject({
  */
 export const WebhookSchema = z.looseObject({
   id: idSchema,
-  type: nullableString.transform((type) => type ?? 'event'),
+  type: z.pipe(
+    nullableString,
+    z.transform((type) => type ?? 'event'),
+  ),
   object_class: z.string(),
   label: nullableString,
   description: nullableString,
@@ -283,13 +287,13 @@ export const WebhookSchema = z.looseObject({
   jwt_secret: nullableString,
   active: z.boolean(),
   http_method: nullableString,
-  data: z.record(z.string(), z.unknown()).nullish(),
-  headers: z.record(z.string(), z.unknown()).nullish(),
+  data: z.nullish(z.record(z.string(), z.unknown())),
+  headers: z.nullish(z.record(z.string(), z.unknown())),
   api_url: nullableString,
   created_at: nullableString,
   modified_at: nullableString,
-  last_success: WebhookTriggerSchema.nullish(),
-  last_failure: WebhookTriggerSchema.nullish(),
+  last_success: z.nullish(WebhookTriggerSchema),
+  last_failure: z.nullish(WebhookTriggerSchema),
 });
 export type Webhook = z.infer<typeof WebhookSchema>;
 

@@ -3,7 +3,6 @@
  * request's kind. `objectClass` names the kind; a hand-made event without it is read by its shape (a
  * fulfillment request has an `asset`, a tier config request a `configuration`).
  */
-import * as z from 'zod';
 import {
   type AnyRequest,
   FULFILLMENT_REQUEST,
@@ -12,14 +11,15 @@ import {
   objectClassNamed,
   TIER_CONFIG_REQUEST,
 } from '../object-classes';
+import * as z from '../zod';
 
 const EnvelopeSchema = z.object({
-  objectClass: z.string().optional(),
+  objectClass: z.optional(z.string()),
   request: z.record(z.string(), z.unknown(), { error: 'request: must be an object' }),
-  correlationId: z.string().min(1).max(200),
-  webhookId: z.string().max(100).optional(),
+  correlationId: z.string().check(z.minLength(1), z.maxLength(200)),
+  webhookId: z.optional(z.string().check(z.maxLength(100))),
   /** When the dispatcher listed the request; absent in hand-made events (taken as fresh). */
-  listedAt: z.iso.datetime({ offset: true }).optional(),
+  listedAt: z.optional(z.iso.datetime({ offset: true })),
 });
 
 export type Payload = {
@@ -39,7 +39,7 @@ export class InvalidPayloadError extends Error {
   }
 }
 
-function issuesOf(error: z.ZodError, prefix = ''): string {
+function issuesOf(error: z.core.$ZodError, prefix = ''): string {
   return z.prettifyError(error).replace(/\n/g, '; ').replace(/→ at /g, `→ at ${prefix}`);
 }
 

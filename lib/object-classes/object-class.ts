@@ -3,7 +3,6 @@
  * Everything generic (the context, the executor, the type function, the payload, the listing, the routing and
  * the log context) takes a descriptor instead of being written twice.
  */
-import type * as z from 'zod';
 import type {
   ConnectClient,
   FulfillmentRequest,
@@ -13,6 +12,7 @@ import type {
   TierConfigRequest,
 } from '../connect';
 import type { RequestLogContext } from '../observability';
+import type * as z from '../zod';
 
 export type ObjectClassName = 'fulfillment_request' | 'tier_config_request';
 
@@ -39,7 +39,7 @@ export type ObjectClass<R extends AnyRequest = AnyRequest, B = unknown> = {
   /** The collection's API path (`/requests`), for call records. */
   readonly path: string;
   readonly types: readonly string[];
-  readonly schema: z.ZodType<R>;
+  readonly schema: z.ZodMiniType<R>;
   /** Whether a request inside the function set is of this kind (the shapes are disjoint). */
   is(request: AnyRequest): request is R;
   /** The Lambda (short name) that runs a request type of this kind when the automation table handles it. */

@@ -2,16 +2,15 @@
  * The body Connect POSTs for an `event` webhook (API.md §11.3): a small envelope that says "this product's
  * queue changed". It carries no request. Unknown keys are kept; only what routing needs is required.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { badRequest } from './errors';
 
 const requiredId = () =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .trim()
-    .min(1, { error: 'must not be empty' });
+    .check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
 
-const optionalText = z.string().nullish();
+const optionalText = z.nullish(z.string());
 
 export const WebhookEnvelopeSchema = z.looseObject({
   webhook_id: requiredId(),
@@ -24,9 +23,9 @@ export const WebhookEnvelopeSchema = z.looseObject({
   last_success_at: optionalText,
   last_failure_at: optionalText,
   /** Seconds; a number in every observed payload, tolerated as a string. */
-  processing_timeout: z.union([z.number(), z.string()]).nullish(),
+  processing_timeout: z.nullish(z.union([z.number(), z.string()])),
   /** The webhook's custom `data`, echoed back; opaque to us. */
-  data: z.unknown().optional(),
+  data: z.optional(z.unknown()),
 });
 export type WebhookEnvelope = z.infer<typeof WebhookEnvelopeSchema>;
 

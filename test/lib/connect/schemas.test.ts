@@ -5,6 +5,7 @@ import {
   TierConfigApprovalSchema,
   TierConfigRequestSchema,
 } from '../../../lib/connect';
+import * as z from '../../../lib/zod';
 import quirkyTcrList from '../../fixtures/connect/tcr-list-quirky.json';
 import { buildFulfillmentRequest, buildParam, buildTierConfigRequest } from '../../support/builders';
 
@@ -171,7 +172,7 @@ describe('TierConfigRequestSchema', () => {
 
   it('parses a quirky list fixture: nulls, "None", numeric external_id, missing tier2, string assignee', () => {
     // Act
-    const [parsed] = TierConfigRequestSchema.array().parse(quirkyTcrList);
+    const [parsed] = z.array(TierConfigRequestSchema).parse(quirkyTcrList);
 
     // Assess
     expect(parsed?.status).toBe('inquiring');
