@@ -3,20 +3,27 @@
  * requiring the bundle, minus a bare `node -e 0`, medians), and the first use of what it loads lazily.
  *
  * Bundles are built with esbuild and the options of serverless.yml `custom.esbuild` (what `sls package`
- * runs through serverless-esbuild), into bench/.out/ so that the excluded `@aws-sdk/*` packages resolve
- * from node_modules as they resolve from the Lambda runtime. `--sls` measures the handler .js inside the
+ * runs through serverless-esbuild), into bench/.out/ so that the excluded packages resolve from
+ * node_modules as they resolve from the Lambda runtime. `--sls` measures the handler .js inside the
  * `.serverless/*.zip` files of a previous `npm run package` instead of building.
  *
- * Init counts only the `@aws-sdk/*` packages the bundle requires while it loads (seen in a fresh process);
- * those it names but loads on first use (`@aws-sdk/client-ssm` behind Powertools Parameters,
- * `@aws-sdk/client-scheduler` behind lib/scheduler) are measured apart, as the extra time of that first use.
+ * The AWS SDK is in the bundle (tree-shaken); what serverless.yml excludes is what a function loads on a
+ * rare path only. Init is the bundle's require in a fresh process; a check lists any excluded package that
+ * loads during it (there should be none). Two first uses are measured apart, as the extra time of that first
+ * call: the deployed stages' first invocation, which reads the secrets from SSM (Powertools Parameters and
+ * the SSM client, bundled and evaluated on that call), and a type function's first reschedule (the
+ * Scheduler client, excluded: the runtime's).
+ *
+ * The split of init into own code and AWS SDK: the same entry built with `@aws-sdk/*` and `@smithy/*` left
+ * out, required in a process that has already loaded them, is the own code; the AWS SDK is the rest.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { automation } from '../functions/automation';
 import { typeFunctionNames } from '../lib/dispatch';
+import { SLS_ESBUILD } from './esbuild-options';
 import { median, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -25,8 +32,11 @@ const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 
 /** The goal of issue 13: every bundle's cold init at most this much over bare node, its AWS SDK included. */
 export const COLD_INIT_GOAL_MS = 100;
-/** A separate check: the handler bundle's size. */
-export const SIZE_GOAL_KB = 300;
+/**
+ * A separate check: the handler bundle's size, the tree-shaken AWS SDK included (300-450 KB of it, the SSM
+ * client's schemas about 150 KB). Past this, look at what grew.
+ */
+export const SIZE_GOAL_KB = 1024;
 
 /**
  * Every bundle of serverless.yml: the router's, the sweep's, the dispatch function's, the validation
@@ -44,18 +54,8 @@ export const BUNDLES: Record<string, readonly string[]> = {
 };
 export const FUNCTIONS = Object.keys(BUNDLES);
 
-/** serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild. */
-const SLS_ESBUILD = {
-  bundle: true,
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  keepNames: true,
-  target: 'node24',
-  platform: 'node',
-  format: 'cjs',
-  external: ['@aws-sdk/*'],
-} satisfies BuildOptions;
+/** The own-code build: the same entry without the AWS SDK (required from node_modules, preloaded). */
+const WITHOUT_SDK = ['@aws-sdk/*', '@smithy/*'];
 
 /**
  * Environment the handlers would find in Lambda (none of it is read at load time, but be safe). NODE_OPTIONS
@@ -99,11 +99,14 @@ export type BundleCase = {
   /** The same with `--enable-source-maps` (the default stage's `nodeOptions`), and what that adds. */
   withSourceMapsOverBareNodeMs: number;
   sourceMapsMs: number;
-  /** The `@aws-sdk/*` packages the bundle requires at load time (the runtime provides them; not bundled). */
+  /** Excluded packages (the runtime's) that the bundle requires at load time: none is expected. */
   awsSdk: string[];
-  /** Time to require those packages, measured inside a fresh process. */
+  /** The AWS SDK's part of the init: `overBareNodeMs - ownCodeMs`. */
   awsSdkMs: number;
-  /** Time to require the bundle once they are loaded, inside the same process: the bundle's own cost. */
+  /**
+   * The bundle's own code: the entry built without the AWS SDK, required in a fresh process that has
+   * already loaded the SDK packages it names.
+   */
   ownCodeMs: number;
   /** The `@aws-sdk/*` packages the bundle names but loads on first use only, with that first use's cost. */
   lazy: FirstUse[];
@@ -161,13 +164,13 @@ function slsBundle(name: string): string {
   return path.join(dir, 'functions', name, 'handler.js');
 }
 
-/** The `@aws-sdk/*` packages the bundle requires while it loads, seen by a hook in a fresh process. */
+/** The `@aws-sdk/*` and `@smithy/*` packages the bundle requires while it loads, seen in a fresh process. */
 function requiredAtInit(file: string): string[] {
   const { stdout } = timeNode([
     '-e',
     "const Module = require('node:module'); const seen = new Set(); const load = Module._load;" +
       `Module._load = function (request, parent) { if (parent?.filename === ${JSON.stringify(file)} && ` +
-      "request.startsWith('@aws-sdk/')) seen.add(request); return load.apply(this, arguments); };" +
+      '/^@(aws-sdk|smithy)\\//.test(request)) seen.add(request); return load.apply(this, arguments); };' +
       `require(${JSON.stringify(file)}); process.stdout.write(JSON.stringify([...seen]));`,
   ]);
   return (JSON.parse(stdout) as string[]).sort();
@@ -181,10 +184,10 @@ function namedInBundle(file: string): string[] {
 }
 
 /**
- * The code paths behind the lazy packages, bundled apart (the same options): the function bundles export
- * only their handler. Each is called twice against a local stub of the AWS API, in the process that has just
- * required the function bundle, so what the bundle loaded at init (shared `@smithy/*` and `@aws-sdk/core`
- * code) is not counted again.
+ * The code paths behind the first uses. A function bundle exports only its handler, so each function gets a
+ * probe: its handler module and these paths in one bundle (the same options), so that they share the
+ * bundle's SDK code as they do in the function. Each is called twice against a local stub of the AWS API,
+ * right after the probe's init.
  */
 const FIRST_USES: Record<string, { use: string; call: string }> = {
   '@aws-sdk/client-ssm': {
@@ -200,13 +203,14 @@ const FIRST_USES: Record<string, { use: string; call: string }> = {
   },
 };
 
-async function buildProbe(): Promise<string> {
-  const outfile = path.join(OUT, 'probes', 'first-use.js');
+async function buildProbe(name: string): Promise<string> {
+  const outfile = path.join(OUT, 'probes', `${name}.js`);
   await build({
     ...SLS_ESBUILD,
     sourcemap: false,
     stdin: {
       contents:
+        `export { handler } from './functions/${name}/handler';\n` +
         "export { readSsmParameter } from './lib/config/secrets';\n" +
         "import { createEventBridgeScheduler } from './lib/scheduler';\n" +
         'export const scheduler = createEventBridgeScheduler({ group: "bench", roleArn: ' +
@@ -223,10 +227,10 @@ async function buildProbe(): Promise<string> {
 
 /**
  * One fresh process: a stub of the AWS APIs (an answer every client here accepts) on loopback, the SDK's
- * endpoint variables and Lambda-like credentials pointing at it, the function bundle required (its init),
+ * endpoint variables and Lambda-like credentials pointing at it, the function's probe required (its init),
  * then the first use and the next one, timed.
  */
-function firstUseScript(bundle: string, probe: string, pkg: string): string {
+function firstUseScript(probe: string, pkg: string): string {
   const known = FIRST_USES[pkg];
   const call = known ? known.call : `require(${JSON.stringify(pkg)})`;
   return (
@@ -239,7 +243,7 @@ function firstUseScript(bundle: string, probe: string, pkg: string): string {
     " const url = 'http://127.0.0.1:' + server.address().port;" +
     ' Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_SCHEDULER: url,' +
     " AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SESSION_TOKEN: 'bench' });" +
-    ` require(${JSON.stringify(bundle)}); const probe = require(${JSON.stringify(probe)});` +
+    ` const probe = require(${JSON.stringify(probe)});` +
     ` const time = async (n) => { const t = performance.now(); await ${call}; return performance.now() - t; };` +
     ' const first = await time(1); const next = await time(2);' +
     ' process.stdout.write(JSON.stringify([first, next])); server.close(); });'
@@ -252,54 +256,67 @@ export async function measureBundles(options: {
   functions?: readonly string[];
 }): Promise<BundlesResult> {
   mkdirSync(OUT, { recursive: true });
-  const built: Array<{ name: string; file: string; metafile?: Metafile }> = [];
+  const built: Array<{ name: string; file: string; ownCode: string; metafile?: Metafile }> = [];
   for (const name of options.functions ?? FUNCTIONS) {
+    const entryPoints = [path.join(ROOT, 'functions', name, 'handler.ts')];
+    const ownCode = path.join(OUT, name, 'own-code.js');
+    await build({
+      ...SLS_ESBUILD,
+      external: [...SLS_ESBUILD.external, ...WITHOUT_SDK],
+      sourcemap: false,
+      entryPoints,
+      outfile: ownCode,
+      logLevel: 'error',
+    });
     if (options.sls) {
-      built.push({ name, file: slsBundle(name) });
+      built.push({ name, file: slsBundle(name), ownCode });
       continue;
     }
     const file = bundleFile(name);
     const result = await build({
       ...SLS_ESBUILD,
-      entryPoints: [path.join(ROOT, 'functions', name, 'handler.ts')],
+      entryPoints,
       outfile: file,
       metafile: true,
       logLevel: 'error',
     });
-    built.push({ name, file, metafile: result.metafile });
+    built.push({ name, file, ownCode, metafile: result.metafile });
   }
-  const probe = await buildProbe();
 
   // Warm the file cache, then alternate bare and bundle runs.
   timeNode(['-e', '0']);
   const cases: BundleCase[] = [];
-  for (const { name, file, metafile } of built) {
+  for (const { name, file, ownCode, metafile } of built) {
     const awsSdk = requiredAtInit(file);
-    const lazyPackages = namedInBundle(file).filter((pkg) => !awsSdk.includes(pkg));
+    // Every function reads SSM secrets in a deployed stage; the Scheduler where the bundle names it. (The
+    // credential sources after the environment, also excluded, never load in Lambda.)
+    const lazyPackages = [
+      '@aws-sdk/client-ssm',
+      ...namedInBundle(file).filter((pkg) => !awsSdk.includes(pkg) && pkg in FIRST_USES),
+    ];
+    const probe = await buildProbe(name);
     const load = ['-e', `require(${JSON.stringify(file)})`];
-    // In one fresh process: the AWS SDK packages of the init first, then the bundle, each timed inside.
+    // In one fresh process: the SDK packages the own-code build names first, then that build, timed inside.
+    const sdkOfOwnCode = requiredAtInit(ownCode);
     const split = [
       '-e',
-      `const t0 = performance.now(); for (const name of ${JSON.stringify(awsSdk)}) require(name);` +
-        `const t1 = performance.now(); require(${JSON.stringify(file)}); const t2 = performance.now();` +
-        'process.stdout.write(JSON.stringify([t1 - t0, t2 - t1]));',
+      `for (const name of ${JSON.stringify(sdkOfOwnCode)}) require(name);` +
+        `const t0 = performance.now(); require(${JSON.stringify(ownCode)});` +
+        'process.stdout.write(JSON.stringify(performance.now() - t0));',
     ];
     timeNode(load);
     const bare: number[] = [];
     const cold: number[] = [];
     const coldWithMaps: number[] = [];
-    const sdkMs: number[] = [];
     const ownMs: number[] = [];
     const lazyMs = lazyPackages.map(() => ({ first: [] as number[], next: [] as number[] }));
     for (let run = 0; run < options.runs; run++) {
       bare.push(timeNode(['-e', '0']).ms);
       cold.push(timeNode(load).ms);
       coldWithMaps.push(timeNode(load, SOURCE_MAPS).ms);
-      const [sdk, own] = JSON.parse(timeNode(split).stdout) as [number, number];
-      sdkMs.push(sdk);
-      ownMs.push(own);
+      ownMs.push(JSON.parse(timeNode(split).stdout) as number);
       lazyPackages.forEach((pkg, index) => {
-        const [first, next] = JSON.parse(timeNode(['-e', firstUseScript(file, probe, pkg)]).stdout) as [
+        const [first, next] = JSON.parse(timeNode(['-e', firstUseScript(probe, pkg)]).stdout) as [
           number,
           number,
         ];
@@ -323,7 +340,7 @@ export async function measureBundles(options: {
       withSourceMapsOverBareNodeMs,
       sourceMapsMs: round(withSourceMapsOverBareNodeMs - overBareNodeMs, 1),
       awsSdk,
-      awsSdkMs: round(median(sdkMs), 1),
+      awsSdkMs: round(overBareNodeMs - median(ownMs), 1),
       ownCodeMs: round(median(ownMs), 1),
       lazy: lazyPackages.map((pkg, index) => {
         const firstCallMs = round(median(lazyMs[index]?.first ?? []), 1);

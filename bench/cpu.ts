@@ -35,6 +35,7 @@ import { type Claim, createTaskStore } from '../lib/tasks';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
+import { SLS_ESBUILD } from './esbuild-options';
 import { API_KEY, seedPurchases, silentLogger } from './setup';
 import { round } from './stats';
 
@@ -346,14 +347,11 @@ async function bundleChild(): Promise<string> {
       sourcefile: 'cpu-child.ts',
       loader: 'ts',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    keepNames: true,
+    // As the functions deploy (the AWS SDK bundled from its ES modules, minified), with a source map for the
+    // profile's frames.
+    ...SLS_ESBUILD,
     sourcemap: true,
     sourcesContent: false,
-    external: ['@aws-sdk/*'],
     outfile,
     logLevel: 'error',
   });

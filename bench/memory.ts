@@ -9,6 +9,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { EmulatorHandle } from '../emulator';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
+import { SLS_ESBUILD } from './esbuild-options';
 import type { MemoryChildResult, MemorySample } from './memory-child';
 import { API_KEY, seedPurchases } from './setup';
 import { growth, round } from './stats';
@@ -37,19 +38,16 @@ export type MemoryResult = {
 const mb = (bytes: number) => round(bytes / (1024 * 1024), 2);
 
 /**
- * The child is bundled as the functions are (esbuild, CJS, `@aws-sdk/*` external): @middy/core is ESM-only
- * and the deployed code is a bundle anyway.
+ * The child is bundled as the functions are (serverless.yml's esbuild options, without minifying or a source
+ * map): @middy/core is ESM-only and the deployed code is a bundle anyway.
  */
 async function bundleChild(): Promise<string> {
   const outfile = path.join(ROOT, 'bench', '.out', 'memory-child.js');
   await build({
+    ...SLS_ESBUILD,
+    minify: false,
+    sourcemap: false,
     entryPoints: [path.join(ROOT, 'bench', 'memory-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    keepNames: true,
-    external: ['@aws-sdk/*'],
     outfile,
     logLevel: 'error',
   });

@@ -351,7 +351,7 @@ async function main(): Promise<void> {
             'over bare',
             `ok (<= ${bundles.goalOverBareNodeMs})`,
             'with source maps (+)',
-            'of which AWS SDK at init',
+            'of which AWS SDK (excluded, at init)',
             'own code ms',
             'first use, lazy (extra ms)',
             'KB ok',
