@@ -10,7 +10,7 @@ export const SLS_ESBUILD = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  keepNames: true,
+  keepNames: false,
   target: 'node24',
   platform: 'node',
   format: 'cjs',

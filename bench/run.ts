@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         validateStack: 30,
         cpuRequests: 200,
         cpuWarmUp: 50,
+        cpuRuns: 1,
         oneRequestRuns: 3,
         burst: 500,
       }
@@ -87,13 +88,14 @@ async function main(): Promise<void> {
         rounds: 3,
         routerAnswers: 2000,
         dispatchPendings: [1000, 10_000],
-        bundleRuns: 7,
+        bundleRuns: 15,
         memExecutor: 10_000,
         memFunction: 2000,
         validate: 3000,
         validateStack: 200,
         cpuRequests: 1000,
         cpuWarmUp: 200,
+        cpuRuns: 3,
         oneRequestRuns: 10,
         burst: 500,
       };
@@ -446,9 +448,13 @@ async function main(): Promise<void> {
     }
     if (args.only.has('cpu')) {
       log(
-        `\n== cpu: CPU ms per request, type-function path vs executor alone (${size.cpuRequests} requests each, after ${size.cpuWarmUp})`,
+        `\n== cpu: CPU ms per request, type-function path vs executor alone (${size.cpuRequests} requests each, after ${size.cpuWarmUp}; the median of ${size.cpuRuns} runs)`,
       );
-      const cpu = await measureCpu(emulator, { requests: size.cpuRequests, warmUp: size.cpuWarmUp });
+      const cpu = await measureCpu(emulator, {
+        requests: size.cpuRequests,
+        warmUp: size.cpuWarmUp,
+        runs: size.cpuRuns,
+      });
       results.cpu = cpu;
       log(
         formatTable([
@@ -469,7 +475,10 @@ async function main(): Promise<void> {
           }),
         ]),
       );
-      log(`ratio ${cpu.ratio}x (<= ${cpu.goal}x) ${yes(cpu.meetsGoal)}; type-function path, top self time:`);
+      log(
+        `ratio ${cpu.ratio}x (<= ${cpu.goal}x) ${yes(cpu.meetsGoal)}, runs ${cpu.ratios.join(', ')}; ` +
+          'type-function path, top self time:',
+      );
       log(
         formatTable([
           ['function', 'source', 'self ms', 'share'],
