@@ -1,6 +1,8 @@
 export {
+  AWS_SDK_LOGGER,
   type AwsClientConfig,
   type AwsClientOptions,
+  type AwsSdkLogger,
   awsClientConfig,
   LOCAL_AWS_CREDENTIALS,
 } from './aws-clients';

@@ -17,6 +17,7 @@ export {
   type ClaimRequest,
   type Completion,
   createTaskStore,
+  type DynamoSender,
   type ParkRequest,
   recordFromItem,
   type TaskStore,

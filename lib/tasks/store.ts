@@ -43,7 +43,12 @@ export type TaskStoreOptions = {
   region?: string | undefined;
   /** Called once per DynamoDB call made (for the benchmarks' counts and for metrics). */
   onCall?: (operation: string) => void;
+  /** The client to send through (a fake in unit tests); default: one built from `endpoint` and `region`. */
+  client?: DynamoSender;
 };
+
+/** What the store needs of a DynamoDBClient. */
+export type DynamoSender = Pick<DynamoDBClient, 'send'>;
 
 /** What the dispatcher knows of a request it claims. */
 export type ClaimRequest = Listed & {
@@ -199,7 +204,7 @@ const CLAIMABLE = [
 
 export function createTaskStore(options: TaskStoreOptions): TaskStore {
   // The plain client, items (un)marshalled here: the DocumentClient refuses `cacheMiddleware`.
-  const db = new DynamoDBClient(awsClientConfig(options));
+  const db: DynamoSender = options.client ?? new DynamoDBClient(awsClientConfig(options));
   const TableName = options.table;
   const count = (operation: string) => options.onCall?.(operation);
 

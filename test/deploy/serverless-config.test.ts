@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SLS_ESBUILD } from '../../bench/esbuild-options';
 import stack from '../../config/stack.json';
 import { automation } from '../../functions/automation';
 import { TASK_DEFAULTS } from '../../lib/config';
@@ -220,5 +221,20 @@ describe('the local stage and the local stack share their defaults', () => {
       httpPort: String(stack.local.ports.http),
       lambdaPort: String(stack.local.ports.lambda),
     });
+  });
+});
+
+describe('serverless.yml custom.esbuild', () => {
+  it('is what the benchmarks and the bundle tests build with (bench/esbuild-options.ts)', () => {
+    // serverless-esbuild's own settings aside, and its `exclude` being esbuild's `external`.
+    const {
+      exclude,
+      packager: _packager,
+      outputWorkFolder: _outputWorkFolder,
+      ...esbuild
+    } = printed.custom.esbuild as Record<string, unknown>;
+    const { external, ...options } = SLS_ESBUILD;
+    expect(esbuild).toEqual(options);
+    expect(exclude).toEqual(external);
   });
 });

@@ -136,10 +136,13 @@ describe('Reschedule', () => {
     // The demo provisioner answers "in progress, ask again in 2 s" twice for this purchase.
     const id = await create('purchase-approved-template', [{ id: DEMO_PROVISIONING_PARAM, value: 'slow' }]);
     await statusWithin(id, 'approved', 30_000);
+    // The record is written right after the approve that Connect has already shown.
+    await expect
+      .poll(() => run.stack.tasks.get(id), { timeout: 5_000 })
+      .toMatchObject({ state: 'done', outcome: 'approved', reschedules: 2 });
 
     const record = (await run.stack.tasks.get(id)) as TaskRecord;
     const fired = run.stack.scheduler.fired().filter((schedule) => schedule.name.startsWith(id));
-    expect(record).toMatchObject({ state: 'done', outcome: 'approved', reschedules: 2 });
     expect(fired).toHaveLength(2);
     // Attempt n+1 starts at the n-th trigger: never before its due time, at most 5 s after it.
     const starts = record.history.map((attempt) => attempt.at - attempt.durationMs);
