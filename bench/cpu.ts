@@ -36,7 +36,7 @@ import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
 import { SLS_ESBUILD } from './esbuild-options';
-import { API_KEY, seedPurchases, silentLogger } from './setup';
+import { seedPurchases, silentLogger, typeFunctionChildEnv } from './setup';
 import { round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -412,15 +412,7 @@ export async function measureCpu(
         BENCH_REQUESTS: String(options.requests),
         BENCH_WARM_UP: String(options.warmUp),
         BENCH_IDS_FILE: idsFile,
-        CONNECT_API_URL: emulator.url,
-        CONNECT_API_KEY: API_KEY,
-        TASKS_TABLE: TABLE,
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_SERVICE_NAME: 'connect-fulfillment-bench',
+        ...typeFunctionChildEnv(emulator, { table: TABLE, endpoint: dynamo.endpoint }),
       });
       measured.push({ ratio: round(fn.cpuMsPerRequest / executor.cpuMsPerRequest, 2), executor, fn });
     }

@@ -11,7 +11,7 @@ import type { EmulatorHandle } from '../emulator';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { SLS_ESBUILD } from './esbuild-options';
 import type { MemoryChildResult, MemorySample } from './memory-child';
-import { API_KEY, seedPurchases } from './setup';
+import { seedPurchases, typeFunctionChildEnv } from './setup';
 import { growth, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -100,15 +100,7 @@ export async function measureMemory(
       BENCH_SAMPLE_EVERY: String(sampleEvery),
       BENCH_SUBJECT: options.subject,
       BENCH_IDS_FILE: idsFile,
-      CONNECT_API_URL: emulator.url,
-      CONNECT_API_KEY: API_KEY,
-      TASKS_TABLE: TABLE,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      POWERTOOLS_SERVICE_NAME: 'connect-fulfillment-bench',
+      ...typeFunctionChildEnv(emulator, { table: TABLE, endpoint: dynamo.endpoint }),
     });
     // Warm-up: the first 20 % (JIT, pools, lazily built schemas and clients).
     const warmUpExecutions = Math.floor(options.executions / 5);

@@ -8,6 +8,27 @@ export const API_KEY = DEFAULT_API_KEY;
 export const ACTIVATION_KEY_PARAM = 'ActivationKey';
 export const TILE = '# Welcome\n\nYour account is ready.';
 
+/**
+ * The environment of a child process that runs the type function's path against the emulator and a local task
+ * table (the cpu and memory sections), besides the child's own settings.
+ */
+export function typeFunctionChildEnv(
+  emulator: EmulatorHandle,
+  tasks: { table: string; endpoint: string },
+): Record<string, string> {
+  return {
+    CONNECT_API_URL: emulator.url,
+    CONNECT_API_KEY: API_KEY,
+    TASKS_TABLE: tasks.table,
+    DYNAMODB_ENDPOINT: tasks.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_SERVICE_NAME: 'connect-fulfillment-bench',
+  };
+}
+
 /** Logs nothing: the benchmarks measure the work, not the log sink. */
 export const silentLogger: Logger & { appendKeys?: never } = {
   debug() {},

@@ -214,13 +214,16 @@ describe("the metrics of the whole run (EMF lines in the functions' log)", () =>
     expect(metrics.filter((metric) => metric.name === 'DispatchLag').length).toBeGreaterThan(0);
   });
 
-  it('count exactly the Connect calls the emulator saw from the function set, none failed', () => {
-    const metrics = emfMetrics(logLines);
-    const calls = sum(
-      metrics.filter((metric) => metric.name === 'ConnectCalls').flatMap((metric) => metric.values),
-    );
-    expect(calls).toBe(run.functionSetCalls().length);
-    expect(metrics.filter((metric) => metric.name === 'ConnectErrors')).toEqual([]);
+  it('count exactly the Connect calls the emulator saw from the function set, none failed', async () => {
+    const calls = () =>
+      sum(
+        emfMetrics(logLines)
+          .filter((metric) => metric.name === 'ConnectCalls')
+          .flatMap((metric) => metric.values),
+      );
+    // A run's metrics are written when its invocation ends, after the Connect call the emulator has seen.
+    await expect.poll(calls, { timeout: 5_000 }).toBe(run.functionSetCalls().length);
+    expect(emfMetrics(logLines).filter((metric) => metric.name === 'ConnectErrors')).toEqual([]);
   });
 
   it("count the webhook route's refusals by reason, with no function dimension", async () => {
