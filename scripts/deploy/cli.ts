@@ -4,6 +4,7 @@
  * 1 refused, 2 usage.
  */
 import stack from '../../config/stack.json';
+import type { CliIo } from '../cli';
 import {
   checkResolvedStage,
   checkStageSource,
@@ -99,8 +100,6 @@ function splitOnce(arg: string): [string, string] {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-export type DeployIo = { out: (line: string) => void; err: (line: string) => void };
-
 export type DeployDeps = {
   /** serverless.yml as written. */
   readConfig: () => Promise<ServerlessConfig>;
@@ -141,7 +140,7 @@ export async function guardStage(
 export async function runDeploy(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  io: DeployIo,
+  io: CliIo,
   deps: DeployDeps,
 ): Promise<number> {
   let args: DeployArgs;

@@ -3,8 +3,8 @@
  * One line per check (checks.ts), ✓ or ✗, and one line of advice under each ✗. Exit codes: 0 every check
  * passed, 1 a check failed, 2 usage.
  */
-import { parseArgs } from 'node:util';
 import stack from '../../config/stack.json';
+import { type CliIo, parseCommandLine } from '../cli';
 import { type DoctorReaders, formatResults, runChecks } from './checks';
 
 export const USAGE = `Usage: npm run doctor [-- --stage <name>] [--region <name>]
@@ -18,11 +18,18 @@ export const USAGE = `Usage: npm run doctor [-- --stage <name>] [--region <name>
   --region <name>  the stage's region (default AWS_REGION, AWS_DEFAULT_REGION, then us-east-1)
 `;
 
-export type CliIo = { out: (line: string) => void; err: (line: string) => void };
-
 export type CliDeps = {
   target: (options: { stage: string | undefined; region: string; env: NodeJS.ProcessEnv }) => DoctorReaders;
 };
+
+const ARGS = {
+  allowPositionals: false,
+  options: {
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+} as const;
 
 export async function runCli(
   argv: readonly string[],
@@ -30,26 +37,9 @@ export async function runCli(
   io: CliIo,
   deps: CliDeps,
 ): Promise<number> {
-  let values: { stage?: string | undefined; region?: string | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        stage: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, ARGS, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage)) {
     io.err(`Invalid stage name: ${JSON.stringify(values.stage)}\n\n${USAGE}`);
     return 2;

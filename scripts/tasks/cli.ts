@@ -4,10 +4,10 @@
  * (nothing found, nothing to release, the run failed), 2 usage.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { isObjectClassName } from '../../lib/object-classes';
 import type { ScheduledRun } from '../../lib/scheduler';
 import type { Attempt, TaskRecord, TaskStore } from '../../lib/tasks';
+import { type CliIo, parseCommandLine } from '../cli';
 import { formatTable } from '../format-table';
 
 export const USAGE = `Usage:
@@ -34,8 +34,6 @@ export type TasksTarget = {
   run(fn: string, event: ScheduledRun): Promise<unknown>;
 };
 
-export type CliIo = { out: (line: string) => void; err: (line: string) => void };
-
 export type CliDeps = {
   target: (options: { stage: string | undefined; region: string }) => Promise<TasksTarget>;
   now?: () => number;
@@ -43,22 +41,18 @@ export type CliDeps = {
 
 const STATES = ['parked', 'rescheduled'] as const;
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      state: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      product: { type: 'string' },
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-}
+const ARGS = {
+  allowPositionals: true,
+  options: {
+    state: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    product: { type: 'string' },
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+} as const;
 
 const iso = (ms: number | undefined) =>
   ms === undefined ? '' : `${new Date(ms).toISOString().slice(0, 19)}Z`;
@@ -132,18 +126,9 @@ export async function runCli(
   io: CliIo,
   deps: CliDeps,
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, ARGS, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   const [command, id, ...extra] = positionals;
   const needsId = command === 'show' || command === 'release';
   const state = values.state;

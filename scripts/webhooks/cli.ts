@@ -3,8 +3,8 @@
  * registers, as code, the Connect webhooks of every configured product (plan.ts: what, and how ours are
  * marked; settings.ts: where the settings come from). Exit codes: 0 done, 1 failed, 2 usage.
  */
-import { parseArgs } from 'node:util';
 import { ConnectError, createConnectClient, type InvalidItemEvent } from '../../lib/connect';
+import { type CliIo, parseCommandLine } from '../cli';
 import { loadSamples, sampleProducts } from '../local-stack/samples';
 import { VALIDATE_ROUTE, WEBHOOK_ROUTE } from './plan';
 import { type AwsReaders, localSettings, SettingsError, stageSettings } from './settings';
@@ -27,8 +27,6 @@ export const USAGE = `Usage: npm run webhooks -- sync [--stage <name>] [--region
                    by hand in Connect, which does not show secrets)
 `;
 
-export type CliIo = { out: (line: string) => void; err: (line: string) => void };
-
 export type CliDeps = {
   /** The AWS readers for a region (tests pass fakes). */
   aws: (region: string) => AwsReaders;
@@ -41,18 +39,9 @@ export async function runCli(
   io: CliIo,
   deps: CliDeps,
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, ARGS, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1 || positionals[0] !== 'sync') {
     io.err(USAGE);
     return 2;
@@ -102,18 +91,14 @@ export async function runCli(
   }
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      url: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const ARGS = {
+  allowPositionals: true,
+  options: {
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    url: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+} as const;
