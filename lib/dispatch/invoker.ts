@@ -38,13 +38,14 @@ export class InvokeThrottledError extends InvokeError {
 }
 
 /**
- * A LambdaClient: with an `endpoint` (serverless-offline's local Invoke API, lib/config `aws.lambdaEndpoint`)
- * it uses dummy credentials; otherwise the runtime's region and role credentials. Build it once.
+ * A LambdaClient, configured as every AWS client here (lib/config `awsClientConfig`): with an `endpoint`
+ * (serverless-offline's local Invoke API, lib/config `aws.lambdaEndpoint`) dummy credentials; otherwise the
+ * region given (lib/config `aws.region`, the runtime's) and the role's credentials. Build it once.
  */
 export function createLambdaClient(
   options: { endpoint?: string | undefined; region?: string } = {},
 ): LambdaClient {
-  return new LambdaClient(awsClientConfig(options.endpoint ? options : {}));
+  return new LambdaClient(awsClientConfig(options));
 }
 
 /** The one LambdaClient call the invoker makes; a fake in tests. */
