@@ -78,6 +78,13 @@ export async function startLocalScheduler(options: {
   const fire = async (key: string) => {
     const schedule = schedules.get(key);
     if (!schedule) return;
+    // A Node timer may run a millisecond early; Scheduler never fires before the time.
+    const early = schedule.dueAt - Date.now();
+    if (early > 0) {
+      schedule.timer = setTimeout(() => void fire(key), early);
+      schedule.timer.unref();
+      return;
+    }
     schedules.delete(key);
     const { timer: _timer, ...plain } = schedule;
     fired.push({ ...plain, firedAt: Date.now() });
