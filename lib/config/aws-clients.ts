@@ -1,3 +1,5 @@
+import { NoOpLogger } from '@smithy/core/client';
+
 /**
  * The configuration every AWS SDK client of the functions is built with (DynamoDB, Lambda, Scheduler), in
  * one place:
@@ -9,35 +11,30 @@
  *   every `send` (the functions never add middleware per call). It is the largest part of the SDK's own CPU
  *   per call that can be saved; see bench/README.md, section cpu.
  * - `logger`: the SDK's warnings (a connection pool at capacity, a request past its timeout) to standard
- *   error, as the SDK's own default does. It has to be said: the SDK tells its default no-op logger by its
- *   class name, which the minified bundles do not keep, and would then pass the no-op logger on to its HTTP
- *   handler. Nothing else: its per-call info lines and its error lines (the call's input, and every
- *   expected ConditionalCheckFailedException) stay out of the log; the callers log what matters.
+ *   error, as the SDK's own default does, and nothing else. It is a `NoOpLogger` (the SDK's default) that
+ *   speaks on `warn` only, and both halves matter:
+ *   - the SDK's per-call logger middleware skips any `NoOpLogger` by `instanceof`. Any other logger, even one
+ *     whose `info` does nothing, makes it build the call's input and output with the sensitive fields
+ *     filtered out, on every call (about a fifth of the SDK's own CPU per UpdateItem; bench/README.md, cpu);
+ *   - elsewhere the SDK tells its default by class name, which the minified bundles do not keep: our
+ *     subclass's name is not `NoOpLogger`, so the HTTP handler gets this logger and its warnings.
+ *   Its per-call info lines and its error lines (the call's input, and every expected
+ *   ConditionalCheckFailedException) stay out of the log; the callers log what matters.
  */
 export type AwsClientOptions = { endpoint?: string | undefined; region?: string | undefined };
 
-/** The SDK's `Logger` shape: warnings only. */
-export type AwsSdkLogger = {
-  trace(...content: unknown[]): void;
-  debug(...content: unknown[]): void;
-  info(...content: unknown[]): void;
-  warn(...content: unknown[]): void;
-  error(...content: unknown[]): void;
-};
+/** The SDK's logger, silent but for its warnings. */
+export class AwsSdkWarningsLogger extends NoOpLogger {
+  override warn(...content: unknown[]): void {
+    console.warn(...content);
+  }
+}
 
-const ignore = () => undefined;
-
-export const AWS_SDK_LOGGER: AwsSdkLogger = {
-  trace: ignore,
-  debug: ignore,
-  info: ignore,
-  warn: (...content) => console.warn(...content),
-  error: ignore,
-};
+export const AWS_SDK_LOGGER = new AwsSdkWarningsLogger();
 
 export type AwsClientConfig = {
   cacheMiddleware: true;
-  logger: AwsSdkLogger;
+  logger: AwsSdkWarningsLogger;
   endpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };

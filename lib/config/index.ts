@@ -2,7 +2,7 @@ export {
   AWS_SDK_LOGGER,
   type AwsClientConfig,
   type AwsClientOptions,
-  type AwsSdkLogger,
+  AwsSdkWarningsLogger,
   awsClientConfig,
   LOCAL_AWS_CREDENTIALS,
 } from './aws-clients';
