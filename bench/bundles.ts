@@ -10,9 +10,9 @@
  * The AWS SDK is in the bundle (tree-shaken); what serverless.yml excludes is what a function loads on a
  * rare path only. Init is the bundle's require in a fresh process; a check lists any excluded package that
  * loads during it (there should be none). Two first uses are measured apart, as the extra time of that first
- * call: the deployed stages' first invocation, which reads the secrets from SSM (Powertools Parameters and
- * the SSM client, bundled and evaluated on that call), and a type function's first reschedule (the
- * Scheduler client, excluded: the runtime's).
+ * call: the deployed stages' first invocation, which reads the secrets from SSM (the SSM client, bundled and
+ * loaded at init, built on that call), and a type function's first reschedule (the Scheduler client,
+ * excluded: the runtime's).
  *
  * The split of init into own code and AWS SDK: the same entry built with `@aws-sdk/*` and `@smithy/*` left
  * out, required in a process that has already loaded them, is the own code; the AWS SDK is the rest.
@@ -191,7 +191,7 @@ function namedInBundle(file: string): string[] {
  */
 const FIRST_USES: Record<string, { use: string; call: string }> = {
   '@aws-sdk/client-ssm': {
-    use: 'first invocation with SSM secrets (Powertools Parameters, SSM client, one GetParameter)',
+    use: 'first invocation with SSM secrets (the SSM client built, one GetParameter)',
     call: "probe.readSsmParameter('/bench/parameter-' + n)",
   },
   '@aws-sdk/client-scheduler': {

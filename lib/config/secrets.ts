@@ -6,15 +6,13 @@
  * itself (`CONNECT_API_KEY`, `CONNECT_WEBHOOK_SECRETS`).
  */
 import { type Config, type LoadConfigOptions, loadConfig } from './config';
+import { getSecureParameter } from './ssm';
 
 /** Reads one SecureString parameter; `undefined` when it has no value. */
 export type ParameterReader = (name: string) => Promise<string | undefined>;
 
-/** Loaded on first use only: local runs and stages without parameters never load the SSM client. */
-export const readSsmParameter: ParameterReader = async (name) => {
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-  return (await getParameter(name, { decrypt: true })) ?? undefined;
-};
+/** SSM GetParameter, decrypted (lib/config/ssm.ts: the client is built on first use). */
+export const readSsmParameter: ParameterReader = (name) => getSecureParameter(name);
 
 /** Which variable each `*_PARAMETER` variable fills. */
 const FROM_PARAMETERS = {
@@ -48,8 +46,8 @@ const DECRYPTION = new Set([
   'KMSNotFoundException',
   'KMSOptInRequired',
 ]);
-/** Wrappers that only carry the real error as `cause` (Powertools Parameters wraps every SDK error). */
-const WRAPPERS = new Set(['GetParameterError', 'Error']);
+/** Wrappers that only carry the real error as `cause`. */
+const WRAPPERS = new Set(['Error']);
 /** A name fit for a log line: a class or error code, never free text. */
 const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -58,7 +56,7 @@ type ErrorLink = { name?: unknown; code?: unknown; message?: unknown; cause?: un
 /**
  * Why an SSM read failed, for the log: its category and the error's name (`access denied
  * (AccessDeniedException)`), or only the name when it is none of the known ones. Walks the `cause` chain
- * (Powertools' GetParameterError wraps the SDK's exception) and never returns a message, which may quote a
+ * (a wrapper's `cause` is the SDK's exception) and never returns a message, which may quote a
  * value. An access denial that names KMS is a decryption failure (the key's policy, not the parameter's).
  */
 export function describeSsmFailure(error: unknown): string {

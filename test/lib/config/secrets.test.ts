@@ -1,4 +1,3 @@
-import { GetParameterError } from '@aws-lambda-powertools/parameters/errors';
 import {
   AccessDeniedException,
   InvalidKeyId,
@@ -57,9 +56,9 @@ describe('resolveSecrets', () => {
   });
 });
 
-/** An SSM failure as the runtime sees it: the SDK's exception, wrapped by Powertools' getParameter. */
+/** An SSM failure as the runtime sees it: the SDK's exception, alone or as the `cause` of a plain Error. */
 const $metadata = { httpStatusCode: 400, requestId: 'req-1' };
-const wrapped = (cause: Error) => new GetParameterError(cause.message, { cause });
+const wrapped = (cause: Error) => new Error(cause.message, { cause });
 /** A message that quotes what must never reach a log (as some services' messages quote their input). */
 const LEAKY = `value ${KEY} rejected`;
 
@@ -90,10 +89,12 @@ describe('describeSsmFailure', () => {
       }),
       'decryption failed, KMS (AccessDeniedException)',
     ],
-  ])('names %s through the Powertools wrapper, never the message', (_, cause, expected) => {
-    const description = describeSsmFailure(wrapped(cause));
-    expect(description).toBe(expected);
-    expect(description).not.toContain('SU-111');
+  ])('names %s, alone or wrapped, never the message', (_, cause, expected) => {
+    for (const error of [cause, wrapped(cause)]) {
+      const description = describeSsmFailure(error);
+      expect(description).toBe(expected);
+      expect(description).not.toContain('SU-111');
+    }
   });
 
   it('falls back to the original error name, its Node code, or its HTTP status', () => {
@@ -106,7 +107,7 @@ describe('describeSsmFailure', () => {
       $metadata: { httpStatusCode: 403 },
     });
     expect(describeSsmFailure(forbidden)).toBe('access denied (UnknownError)');
-    expect(describeSsmFailure(wrapped(new Error(LEAKY)))).toBe('GetParameterError');
+    expect(describeSsmFailure(wrapped(new Error(LEAKY)))).toBe('Error');
   });
 
   it('never repeats a name that is free text, and survives a cycle and a thrown string', () => {
