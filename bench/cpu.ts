@@ -6,7 +6,10 @@
  *   schema, the task record completed on dynalite) around the executor and the real client, invoked with the
  *   event a dispatch sends: the request as listed and its claim (taken before the measurement, as the
  *   dispatch function takes it).
- * - executor alone: `execute` (lib/engine) with the same purchase handler and the real client.
+ * - executor alone: `execute` (lib/engine) with the same purchase handler and the real client, and a Powertools
+ *   logger of the same settings: the executor's own INFO lines (the handler's, the parameter update, the
+ *   end) are its own CPU in both subjects, not the path's. (Until issue 13's last stop it logged nothing,
+ *   which charged those lines to the path: about 0.2 ms a request.)
  *
  * Each subject runs in a child process (bundled as the functions are), one request at a time, on its own
  * pending purchases (PUT the ActivationKey param, approve). The emulator and dynalite run here in the parent,
@@ -29,14 +32,14 @@ import { createConnectClient, type FulfillmentRequest } from '../lib/connect';
 import { execute } from '../lib/engine';
 import type { TypeFunctionDeps } from '../lib/lambda';
 import { FULFILLMENT_REQUEST } from '../lib/object-classes';
-import { connectHooks, logger } from '../lib/observability';
+import { connectHooks, createLogger, logger } from '../lib/observability';
 import type { Scheduler } from '../lib/scheduler';
 import { type Claim, createTaskStore } from '../lib/tasks';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
 import { SLS_ESBUILD } from './esbuild-options';
-import { seedPurchases, silentLogger, typeFunctionChildEnv } from './setup';
+import { seedPurchases, typeFunctionChildEnv } from './setup';
 import { round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -224,6 +227,8 @@ export async function runCpuChild(): Promise<void> {
   // Loaded here, not at the top: the parent (tsx, CommonJS) cannot require @middy/core, which is ESM-only.
   const { createTypeFunction } = await import('../lib/lambda');
   const typeFunction = createTypeFunction({ deps: () => deps, logger });
+  // The executor's own logger: the function set's settings, to the same standard output.
+  const executorLogger = createLogger();
 
   /** Before anything is measured: every request read, and (type-function path) claimed as a dispatch does. */
   const prepare = async (subject: CpuSubject) => {
@@ -263,7 +268,7 @@ export async function runCpuChild(): Promise<void> {
         const request = forExecutor.listed[index] as FulfillmentRequest;
         const result = await execute(FULFILLMENT_REQUEST, request, purchaseHandler, {
           client,
-          logger: silentLogger,
+          logger: executorLogger,
         });
         this.outcomes[result.outcome] = (this.outcomes[result.outcome] ?? 0) + 1;
       },
