@@ -23,7 +23,7 @@ import { TASK_DEFAULTS } from '../config';
 import { type ConnectClient, type InvalidItemEvent, rql } from '../connect';
 import { type AnyRequest, LIST_PAGE_SIZE, type ObjectClassName, objectClassNamed } from '../object-classes';
 import { describeError, type Logger, redactSecrets } from '../observability';
-import { type Claim, claimable, failureBackoffSeconds, type TaskStore } from '../tasks';
+import { type Claim, claimable, failureDecision, type TaskStore } from '../tasks';
 import { InvokeFunctionError, type Invoker, InvokeThrottledError } from './invoker';
 import { functionFor } from './routing';
 
@@ -217,10 +217,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           error: InvokeFunctionError,
           at: number,
         ) => {
-          const failures = claim.failures + 1;
-          const park = failures >= failurePolicy.maxFailures;
+          const decision = failureDecision(claim.failures, failurePolicy, now());
+          const { failures, park } = decision;
+          const dueAt = decision.park ? undefined : decision.dueAt;
           const message = redactSecrets(error.message).slice(0, 500);
-          const dueAt = now() + failureBackoffSeconds(failures, failurePolicy.failureRetrySeconds) * 1000;
           await tasks.complete({
             id: item.id,
             token: claim.token,
@@ -236,12 +236,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
               lambdaRequestId: '-',
             },
             failures,
-            dueAt: park ? undefined : dueAt,
+            dueAt,
             error: { code: error.name, message },
             reason: park
               ? `The run ended without a decision ${failures} times on this version: ${message}`
               : undefined,
-            expiresAt: park ? undefined : Math.ceil(dueAt / 1000) + failurePolicy.retentionDays * 86_400,
+            expiresAt:
+              dueAt === undefined
+                ? undefined
+                : Math.ceil(dueAt / 1000) + failurePolicy.retentionDays * 86_400,
             whileProcessing: true,
           });
         };

@@ -54,7 +54,7 @@ import { type ScheduledRun, type Scheduler, scheduleName } from '../scheduler';
 import {
   type Claim,
   type Completion,
-  failureBackoffSeconds,
+  failureDecision,
   outageBackoffSeconds,
   type TaskError,
   type TaskStore,
@@ -447,9 +447,10 @@ export function createTypeFunctionCore({
         };
       }
       // The handler's own error: retried after a backoff, parked when it keeps happening.
-      const failures = claim.failures + 1;
+      const decision = failureDecision(claim.failures, settings, now());
+      const { failures } = decision;
       const error_ = taskError(error);
-      if (failures >= settings.maxFailures) {
+      if (decision.park) {
         await park(
           `The handler failed ${failures} times on this version: ${error_.code}: ${error_.message}`,
           error_,
@@ -457,13 +458,12 @@ export function createTypeFunctionCore({
         );
         return { requestId: request.id, outcome: 'parked', state: 'parked' };
       }
-      const seconds = failureBackoffSeconds(failures, settings.failureRetrySeconds);
+      const { dueAt, retrySeconds } = decision;
       logger.error('The handler failed; it runs again after a backoff', {
         error: describeError(error),
         failures,
-        seconds,
+        seconds: retrySeconds,
       });
-      const dueAt = now() + seconds * 1000;
       await reschedule(
         {
           ...base(),

@@ -141,6 +141,25 @@ export function failureBackoffSeconds(failures: number, base = 30): number {
   return Math.min(3_600, base * 2 ** Math.max(0, failures - 1));
 }
 
+/** The failure policy of a stage (lib/config `tasks`): how many failures park, the first retry's wait. */
+export type FailurePolicy = { maxFailures: number; failureRetrySeconds: number };
+
+/** What a run that failed on its version leads to: its failure count, and parked or due again. */
+export type FailureDecision =
+  | { failures: number; park: true }
+  | { failures: number; park: false; retrySeconds: number; dueAt: number };
+
+/**
+ * The one failure policy of a run that ended in error (the handler's own, or a run that died without a
+ * decision): the claim's failures plus this one; parked at `maxFailures`, else due after the backoff.
+ */
+export function failureDecision(claimFailures: number, policy: FailurePolicy, now: number): FailureDecision {
+  const failures = claimFailures + 1;
+  if (failures >= policy.maxFailures) return { failures, park: true };
+  const retrySeconds = failureBackoffSeconds(failures, policy.failureRetrySeconds);
+  return { failures, park: false, retrySeconds, dueAt: now + retrySeconds * 1000 };
+}
+
 /**
  * The wait before a run that met an outage goes again: `base` (60 s by default), then twice as long each time,
  * capped at 15 minutes (the client has already retried for up to 30 s inside the run). Connect down for an
