@@ -1,23 +1,27 @@
 /**
  * The function set's metrics (docs/operations.md, "The metrics contract"): CloudWatch embedded metric format
- * lines through Powertools Metrics, namespace `ConnectFulfillment`, the default dimension `service`. Nothing is sent by API: CloudWatch reads the lines from the function's log, and
- * locally they are log lines like any other.
+ * (EMF) lines, namespace `ConnectFulfillment`, the dimension `service` on every metric. Nothing is sent by
+ * API: CloudWatch reads the lines from the function's log, and locally they are log lines like any other.
  *
  * A recorder aggregates what an invocation records, by dimension set (a count is summed, durations are kept
- * as values), and writes one line per dimension set when the invocation flushes it (`flushMetrics`, a middy
- * middleware), `function` added to the metrics the contract names it for. Dimensions take only the contract's low-cardinality values (function, request type, outcome,
- * category, route, reason): never a request id, a product or anything a caller controls.
+ * as values), and when the invocation flushes it (`flushMetrics`, a middy middleware) writes one metric
+ * directive per dimension set, `function` added to the metrics the contract names it for. The directives
+ * share as few documents (lines) as EMF allows: one per flush, unless two sets disagree on a dimension's
+ * value (two outcomes of RequestDecided) or a metric has more than 100 values. A type function's run is one
+ * line instead of three. The format is small and documented, so it is written here: Powertools Metrics
+ * serialises one dimension set per document. Dimensions take only the contract's low-cardinality values
+ * (function, request type, outcome, category, route, reason): never a request id, a product or anything a
+ * caller controls.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import { functionPrefixOf, loggingConfig, metricsConfig } from '../config';
 
 export const METRICS_NAMESPACE = 'ConnectFulfillment';
 
+const DIMENSION_NAMES = ['requestType', 'outcome', 'category', 'route', 'reason'] as const;
+
 /** The contract's dimension names (besides `service` and `function`, which every line carries). */
-export type MetricDimensions = Readonly<
-  Partial<Record<'requestType' | 'outcome' | 'category' | 'route' | 'reason', string>>
->;
+export type MetricDimensions = Readonly<Partial<Record<(typeof DIMENSION_NAMES)[number], string>>>;
 
 export type MetricsRecorder = {
   /** Adds `value` (default 1) to a Count. */
@@ -44,11 +48,9 @@ const PER_FUNCTION = new Set([
   'DispatchLag',
 ]);
 
-/**
- * Values of one metric per line: Powertools publishes by itself (to its own console) when a metric reaches
- * 100 values, so a line stays under that.
- */
-const VALUES_PER_LINE = 99;
+/** EMF's limits: values of one metric in one document, metric directives in one document. */
+const VALUES_PER_METRIC = 100;
+const DIRECTIVES_PER_DOCUMENT = 100;
 
 type Group = {
   dimensions: MetricDimensions;
@@ -56,25 +58,79 @@ type Group = {
   durations: Map<string, number[]>;
 };
 
+/** Metrics of one dimension set, as one EMF metric directive: their values and units. */
+type Directive = {
+  dimensions: Record<string, string>;
+  metrics: Array<{ name: string; unit: 'Count' | 'Milliseconds'; value: number | number[] }>;
+};
+
+/**
+ * One EMF document: its directives share the root, where each dimension and each metric has one value. A
+ * directive joins a document whose root has none of its metric names and agrees on its dimensions' values.
+ */
+type EmfDocument = { root: Map<string, string | number | number[]>; directives: Directive[] };
+
+function fits(document: EmfDocument, directive: Directive): boolean {
+  if (document.directives.length >= DIRECTIVES_PER_DOCUMENT) return false;
+  for (const [name, value] of Object.entries(directive.dimensions)) {
+    const present = document.root.get(name);
+    if (present !== undefined && present !== value) return false;
+  }
+  return directive.metrics.every(({ name }) => !document.root.has(name) && !(name in directive.dimensions));
+}
+
+/** The directives packed into as few documents as their values allow (usually one per flush). */
+function pack(directives: readonly Directive[]): EmfDocument[] {
+  const documents: EmfDocument[] = [];
+  for (const directive of directives) {
+    let document = documents.find((candidate) => fits(candidate, directive));
+    if (document === undefined) {
+      document = { root: new Map(), directives: [] };
+      documents.push(document);
+    }
+    for (const [name, value] of Object.entries(directive.dimensions)) document.root.set(name, value);
+    for (const { name, value } of directive.metrics) document.root.set(name, value);
+    document.directives.push(directive);
+  }
+  return documents;
+}
+
+function serialize(document: EmfDocument, timestamp: number): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: document.directives.map((directive) => ({
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [Object.keys(directive.dimensions)],
+        Metrics: directive.metrics.map(({ name, unit }) => ({ Name: name, Unit: unit })),
+      })),
+    },
+    ...Object.fromEntries(document.root),
+  });
+}
+
 export type MetricsRecorderOptions = {
   serviceName?: string;
   /** Records nothing and writes nothing (`POWERTOOLS_METRICS_DISABLED`). */
   disabled?: boolean;
   /** Where each EMF line goes. Default: standard output, where Lambda's log (and CloudWatch) reads it. */
   write?: (line: string) => void;
+  /** The documents' `Timestamp` (ms). */
+  now?: () => number;
 };
 
 export function createMetricsRecorder({
   disabled = metricsConfig().disabled,
   serviceName = loggingConfig().serviceName,
   write = (line) => process.stdout.write(`${line}\n`),
+  now = Date.now,
 }: MetricsRecorderOptions = {}): MetricsRecorder {
   if (disabled) return noMetrics;
-  const emf = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const groups = new Map<string, Group>();
 
   const group = (dimensions: MetricDimensions = {}): Group => {
-    const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+    // The same set whatever the order its dimensions were given in: the contract's names, in one order.
+    const key = DIMENSION_NAMES.map((name) => dimensions[name] ?? '').join('\u0000');
     let found = groups.get(key);
     if (found === undefined) {
       found = { dimensions, counts: new Map(), durations: new Map() };
@@ -83,43 +139,41 @@ export function createMetricsRecorder({
     return found;
   };
 
-  /** One EMF line: these metrics, with these dimensions. */
-  const line = (dimensions: Record<string, string>, add: (emf: Metrics) => void) => {
-    try {
-      emf.addDimensions(dimensions);
-      add(emf);
-      write(JSON.stringify(emf.serializeMetrics()));
-    } catch {
-      // A metric is never worth an invocation: what cannot be written is dropped.
-    } finally {
-      emf.clearMetrics();
-      emf.clearDimensions();
-    }
-  };
-
-  /** Lines for one dimension set: counts first, then the durations, fewer than 100 values a line (Powertools would publish by itself at 100). */
-  const lines = (
-    dimensions: Record<string, string>,
-    counts: ReadonlyArray<[string, number]>,
-    durations: ReadonlyArray<[string, number[]]>,
-  ) => {
-    if (counts.length === 0 && durations.length === 0) return;
-    line(dimensions, (emf) => {
-      for (const [name, value] of counts) emf.addMetric(name, MetricUnit.Count, value);
-      for (const [name, values] of durations) {
-        for (const value of values.slice(0, VALUES_PER_LINE))
-          emf.addMetric(name, MetricUnit.Milliseconds, value);
+  /** A group's directives: with `function` for the metrics the contract gives it, without for the others. */
+  const directivesOf = (functionName: string, { dimensions, counts, durations }: Group): Directive[] => {
+    const out: Directive[] = [];
+    for (const perFunction of [true, false]) {
+      const named: Record<string, string> = { service: serviceName };
+      if (perFunction) named.function = functionName;
+      for (const [name, value] of Object.entries(dimensions)) if (value) named[name] = value;
+      const mine = ([name]: [string, unknown]) => PER_FUNCTION.has(name) === perFunction;
+      const first: Directive['metrics'] = [];
+      for (const [name, value] of [...counts].filter(mine)) {
+        if (Number.isFinite(value)) first.push({ name, unit: 'Count', value });
       }
-    });
-    for (const [name, values] of durations) {
-      for (let start = VALUES_PER_LINE; start < values.length; start += VALUES_PER_LINE) {
-        line(dimensions, (emf) => {
-          for (const value of values.slice(start, start + VALUES_PER_LINE)) {
-            emf.addMetric(name, MetricUnit.Milliseconds, value);
+      // A metric's values beyond EMF's 100 go to further directives (and so documents) of the same set.
+      const rest: Directive['metrics'][] = [];
+      for (const [name, all] of [...durations].filter(mine)) {
+        const values = all.filter(Number.isFinite);
+        for (let start = 0, chunk = 0; start < values.length; start += VALUES_PER_METRIC, chunk += 1) {
+          const slice = values.slice(start, start + VALUES_PER_METRIC);
+          const metric = {
+            name,
+            unit: 'Milliseconds' as const,
+            value: slice.length === 1 ? (slice[0] ?? 0) : slice,
+          };
+          if (chunk === 0) first.push(metric);
+          else {
+            const extra = rest[chunk - 1] ?? [];
+            extra.push(metric);
+            rest[chunk - 1] = extra;
           }
-        });
+        }
       }
+      for (const metrics of [first, ...rest])
+        if (metrics.length > 0) out.push({ dimensions: named, metrics });
     }
+    return out;
   };
 
   return {
@@ -134,19 +188,16 @@ export function createMetricsRecorder({
       else values.push(value);
     },
     flush(functionName) {
-      for (const { dimensions, counts, durations } of groups.values()) {
-        const perFunction = ([name]: [string, unknown]) => PER_FUNCTION.has(name);
-        const notPerFunction = ([name]: [string, unknown]) => !PER_FUNCTION.has(name);
-        const countList = [...counts];
-        const durationList = [...durations];
-        lines(
-          { function: functionName, ...dimensions },
-          countList.filter(perFunction),
-          durationList.filter(perFunction),
-        );
-        lines({ ...dimensions }, countList.filter(notPerFunction), durationList.filter(notPerFunction));
-      }
+      const directives = [...groups.values()].flatMap((entry) => directivesOf(functionName, entry));
       groups.clear();
+      const timestamp = now();
+      for (const document of pack(directives)) {
+        try {
+          write(serialize(document, timestamp));
+        } catch {
+          // A metric is never worth an invocation: what cannot be written is dropped.
+        }
+      }
     },
   };
 }

@@ -24,6 +24,22 @@ function recorder() {
 
 const dimensionsOf = (line: Emf) => [...(line._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? [])].sort();
 
+/** What CloudWatch extracts from the lines: per directive, each metric with its dimensions' values. */
+function extracted(lines: readonly Emf[]) {
+  return lines.flatMap((line) =>
+    line._aws.CloudWatchMetrics.flatMap((directive) =>
+      directive.Metrics.map(({ Name, Unit }) => ({
+        name: Name,
+        unit: Unit,
+        dimensions: Object.fromEntries(
+          (directive.Dimensions[0] ?? []).map((dimension) => [dimension, line[dimension]]),
+        ),
+        value: line[Name],
+      })),
+    ),
+  );
+}
+
 describe('createMetricsRecorder', () => {
   it('writes nothing until flushed, then one line per dimension set, counts summed', () => {
     const { metrics, lines } = recorder();
@@ -85,15 +101,72 @@ describe('createMetricsRecorder', () => {
     metrics.count('ConnectCalls', undefined, 3);
     metrics.flush('router');
 
-    const byMetric = (name: string) => lines.find((line) => name in line) as Emf;
-    expect(dimensionsOf(byMetric('WebhookRejected'))).toEqual(['reason', 'route', 'service']);
-    expect(dimensionsOf(byMetric('ParkedRequests'))).toEqual(['service']);
-    expect(byMetric('ParkedRequests').ParkedRequests).toBe(0);
-    expect(dimensionsOf(byMetric('ConnectCalls'))).toEqual(['function', 'service']);
-    expect(byMetric('ConnectCalls').ConnectCalls).toBe(3);
+    const byMetric = (name: string) => extracted(lines).find((metric) => metric.name === name);
+    expect(byMetric('WebhookRejected')?.dimensions).toEqual({
+      service: 'svc',
+      route: 'webhook',
+      reason: 'unauthorized',
+    });
+    expect(byMetric('ParkedRequests')).toMatchObject({ dimensions: { service: 'svc' }, value: 0 });
+    expect(byMetric('ConnectCalls')).toMatchObject({
+      dimensions: { service: 'svc', function: 'router' },
+      value: 3,
+    });
   });
 
-  it('keeps every duration, fewer than 100 values a line (Powertools would publish by itself at 100)', () => {
+  it("writes a type function's run as one line: a directive per dimension set, each with only its own", () => {
+    const { metrics, lines } = recorder();
+    metrics.milliseconds('DispatchLag', undefined, 4);
+    metrics.milliseconds('HandlerDuration', { requestType: 'purchase' }, 12);
+    metrics.count('RequestDecided', { requestType: 'purchase', outcome: 'approved' });
+    metrics.flush('purchase');
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?._aws.CloudWatchMetrics.map((directive) => directive.Dimensions)).toEqual([
+      [['service', 'function']],
+      [['service', 'function', 'requestType']],
+      [['service', 'function', 'requestType', 'outcome']],
+    ]);
+    expect(extracted(lines)).toEqual([
+      {
+        name: 'DispatchLag',
+        unit: 'Milliseconds',
+        dimensions: { service: 'svc', function: 'purchase' },
+        value: 4,
+      },
+      {
+        name: 'HandlerDuration',
+        unit: 'Milliseconds',
+        dimensions: { service: 'svc', function: 'purchase', requestType: 'purchase' },
+        value: 12,
+      },
+      {
+        name: 'RequestDecided',
+        unit: 'Count',
+        dimensions: { service: 'svc', function: 'purchase', requestType: 'purchase', outcome: 'approved' },
+        value: 1,
+      },
+    ]);
+  });
+
+  it('stamps each line with the flush time, and skips a value that is not a finite number', () => {
+    const lines: Emf[] = [];
+    const metrics = createMetricsRecorder({
+      serviceName: 'svc',
+      write: (line) => lines.push(JSON.parse(line)),
+      now: () => 1_796_000_000_000,
+    });
+    metrics.milliseconds('DispatchLag', undefined, Number.NaN);
+    metrics.milliseconds('DispatchLag', undefined, 7);
+    metrics.count('ConnectCalls', undefined, Number.POSITIVE_INFINITY);
+    metrics.flush('router');
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?._aws).toMatchObject({ Timestamp: 1_796_000_000_000 });
+    expect(extracted(lines).map(({ name, value }) => [name, value])).toEqual([['DispatchLag', 7]]);
+  });
+
+  it("keeps every duration, at most 100 values of a metric a line (EMF's limit)", () => {
     const { metrics, lines } = recorder();
     for (let value = 0; value < 250; value++) metrics.milliseconds('DispatchLag', undefined, value);
     metrics.flush('purchase');
