@@ -26,6 +26,8 @@ export function typeFunctionChildEnv(
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_SERVICE_NAME: 'connect-fulfillment-bench',
+    // The path as deployed, its EMF lines included, whatever this process's own environment says.
+    POWERTOOLS_METRICS_DISABLED: 'false',
   };
 }
 

@@ -104,16 +104,28 @@ function summarise(name: string, bytes: number, samples: number[], goalMs: numbe
 
 type Handler = (event: ValidateCall, context: Context) => Promise<EdgeResult>;
 
-/** The deployed bundle's handler, required in this process with the environment it would have in Lambda. */
-function bundleHandler(file: string): Handler {
-  Object.assign(process.env, {
+/**
+ * The deployed bundle's handler, required in this process with the environment it would have in Lambda (it
+ * reads it on each call), and how to put this process's environment back, so that no later section (the cpu
+ * section's children inherit it) runs with these settings.
+ */
+function bundleHandler(file: string): { handler: Handler; restoreEnv: () => void } {
+  const settings = {
     CONNECT_API_URL: 'https://api.connect.example/public/v1',
     CONNECT_WEBHOOK_SECRETS: SECRET,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     // Its EMF lines (one per call) would be this benchmark's output; their cost is left out.
     POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  return (require(file) as { handler: Handler }).handler;
+  };
+  const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
+  const restoreEnv = () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  return { handler: (require(file) as { handler: Handler }).handler, restoreEnv };
 }
 
 async function inProcess(iterations: number, bundleFile: string): Promise<LatencyCase[]> {
@@ -127,7 +139,7 @@ async function inProcess(iterations: number, bundleFile: string): Promise<Latenc
     deadlineMs: 5_000,
     logger: silentLogger,
   };
-  const handler = bundleHandler(bundleFile);
+  const { handler, restoreEnv } = bundleHandler(bundleFile);
   const context = fakeLambdaContext({ functionName: 'connect-fulfillment-bench-validate' });
   const token = await signWebhookToken({ secret: SECRET, lifetimeSeconds: 3_600 });
   const variants: Array<{ label: string; call: (event: ValidateCall) => Promise<EdgeResult> }> = [
@@ -135,25 +147,33 @@ async function inProcess(iterations: number, bundleFile: string): Promise<Latenc
     { label: 'handler (bundle)', call: (event) => handler(event, context) },
   ];
   const cases: LatencyCase[] = [];
-  for (const { label, call } of variants) {
-    for (const { name, text } of bodies()) {
-      const event = { body: text, isBase64Encoded: false, headers: { authorization: `Bearer ${token}` } };
-      const once = async () => {
-        const started = now();
-        const result = await call(event);
-        const elapsed = now() - started;
-        if (result.statusCode !== 200) {
-          throw new Error(`validate answered ${result.statusCode}: ${result.body}`);
-        }
-        return elapsed;
-      };
-      for (let i = 0; i < Math.max(50, iterations / 10); i++) await once();
-      const samples: number[] = [];
-      for (let i = 0; i < iterations; i++) samples.push(await once());
-      cases.push(summarise(`${label}: ${name}`, Buffer.byteLength(text), samples, IN_PROCESS_GOAL_MS));
-    }
+  try {
+    await measureVariants();
+  } finally {
+    restoreEnv();
   }
   return cases;
+
+  async function measureVariants() {
+    for (const { label, call } of variants) {
+      for (const { name, text } of bodies()) {
+        const event = { body: text, isBase64Encoded: false, headers: { authorization: `Bearer ${token}` } };
+        const once = async () => {
+          const started = now();
+          const result = await call(event);
+          const elapsed = now() - started;
+          if (result.statusCode !== 200) {
+            throw new Error(`validate answered ${result.statusCode}: ${result.body}`);
+          }
+          return elapsed;
+        };
+        for (let i = 0; i < Math.max(50, iterations / 10); i++) await once();
+        const samples: number[] = [];
+        for (let i = 0; i < iterations; i++) samples.push(await once());
+        cases.push(summarise(`${label}: ${name}`, Buffer.byteLength(text), samples, IN_PROCESS_GOAL_MS));
+      }
+    }
+  }
 }
 
 async function overStack(iterations: number): Promise<LatencyCase[]> {
