@@ -48,9 +48,11 @@ const PER_FUNCTION = new Set([
   'DispatchLag',
 ]);
 
-/** EMF's limits: values of one metric in one document, metric directives in one document. */
+/** EMF's limits: values of one metric in one document, metric definitions in one directive. */
 const VALUES_PER_METRIC = 100;
-const DIRECTIVES_PER_DOCUMENT = 100;
+const METRICS_PER_DIRECTIVE = 100;
+/** Ours, not EMF's (which sets none): a document stays far below a log event's 256 KB. */
+const DIRECTIVES_PER_DOCUMENT = 50;
 
 type Group = {
   dimensions: MetricDimensions;
@@ -83,6 +85,8 @@ function fits(document: EmfDocument, directive: Directive): boolean {
 function pack(directives: readonly Directive[]): EmfDocument[] {
   const documents: EmfDocument[] = [];
   for (const directive of directives) {
+    // A metric named like one of its own dimensions has no value of its own in any document: dropped.
+    if (!fits({ root: new Map(), directives: [] }, directive)) continue;
     let document = documents.find((candidate) => fits(candidate, directive));
     if (document === undefined) {
       document = { root: new Map(), directives: [] };
@@ -148,9 +152,7 @@ export function createMetricsRecorder({
       for (const [name, value] of Object.entries(dimensions)) if (value) named[name] = value;
       const mine = ([name]: [string, unknown]) => PER_FUNCTION.has(name) === perFunction;
       const first: Directive['metrics'] = [];
-      for (const [name, value] of [...counts].filter(mine)) {
-        if (Number.isFinite(value)) first.push({ name, unit: 'Count', value });
-      }
+      for (const [name, value] of [...counts].filter(mine)) first.push({ name, unit: 'Count', value });
       // A metric's values beyond EMF's 100 go to further directives (and so documents) of the same set.
       const rest: Directive['metrics'][] = [];
       for (const [name, all] of [...durations].filter(mine)) {
@@ -170,14 +172,19 @@ export function createMetricsRecorder({
           }
         }
       }
-      for (const metrics of [first, ...rest])
-        if (metrics.length > 0) out.push({ dimensions: named, metrics });
+      for (const metrics of [first, ...rest]) {
+        for (let start = 0; start < metrics.length; start += METRICS_PER_DIRECTIVE) {
+          out.push({ dimensions: named, metrics: metrics.slice(start, start + METRICS_PER_DIRECTIVE) });
+        }
+      }
     }
     return out;
   };
 
   return {
     count(name, dimensions, value = 1) {
+      // One bad increment must not turn the whole count into NaN (dropped when written).
+      if (!Number.isFinite(value)) return;
       const { counts } = group(dimensions);
       counts.set(name, (counts.get(name) ?? 0) + value);
     },

@@ -4,7 +4,8 @@
  *
  * - what is left to the Lambda runtime (`exclude`) is reached only through `import()`, on the path that needs
  *   it: a static `require` of one would load it at every cold start, or fail there if the runtime lacked it;
- * - the deployed zod is `zod/mini` with its English locale, and not classic zod (about 10 ms of cold start).
+ * - the deployed zod is `zod/mini` with its English locale, and not classic zod (about 10 ms of cold start);
+ * - one copy of the SDK's `NoOpLogger`, which the SDK clients' logger extends.
  */
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -49,6 +50,17 @@ describe.each(FUNCTIONS)('the %s bundle', (name) => {
     expect(
       external.filter((entry) => /^@(aws-sdk|smithy)\//.test(entry.path) && !isExcluded(entry.path)),
     ).toEqual([]);
+  });
+
+  it("has one copy of the SDK's NoOpLogger, the one lib/config's SDK logger extends", () => {
+    // A second copy of @smithy/core (an SDK update that nests its own) would make the SDK's logger middleware
+    // miss our logger's instanceof, and filter every call's input and output again (lib/config/aws-clients.ts).
+    const copies = Object.keys(outputOf(name)?.inputs ?? {}).filter((input) =>
+      input.endsWith('@smithy/core/dist-es/submodules/client/smithy-client/NoOpLogger.js'),
+    );
+    expect(copies).toEqual([
+      'node_modules/@smithy/core/dist-es/submodules/client/smithy-client/NoOpLogger.js',
+    ]);
   });
 
   it('has zod/mini with its English locale, and no classic zod', () => {

@@ -149,6 +149,14 @@ describe('createMetricsRecorder', () => {
     ]);
   });
 
+  it('drops a metric named like one of its own dimensions (it would have no value of its own), not the others', () => {
+    const { metrics, lines } = recorder();
+    metrics.count('outcome', { outcome: 'approved' });
+    metrics.count('RequestDecided', { requestType: 'purchase', outcome: 'approved' });
+    metrics.flush('purchase');
+    expect(extracted(lines).map(({ name, value }) => [name, value])).toEqual([['RequestDecided', 1]]);
+  });
+
   it('stamps each line with the flush time, and skips a value that is not a finite number', () => {
     const lines: Emf[] = [];
     const metrics = createMetricsRecorder({
@@ -159,11 +167,16 @@ describe('createMetricsRecorder', () => {
     metrics.milliseconds('DispatchLag', undefined, Number.NaN);
     metrics.milliseconds('DispatchLag', undefined, 7);
     metrics.count('ConnectCalls', undefined, Number.POSITIVE_INFINITY);
+    metrics.count('ConnectRetries', undefined, 2);
+    metrics.count('ConnectRetries', undefined, Number.NaN);
     metrics.flush('router');
 
     expect(lines).toHaveLength(1);
     expect(lines[0]?._aws).toMatchObject({ Timestamp: 1_796_000_000_000 });
-    expect(extracted(lines).map(({ name, value }) => [name, value])).toEqual([['DispatchLag', 7]]);
+    expect(extracted(lines).map(({ name, value }) => [name, value])).toEqual([
+      ['ConnectRetries', 2],
+      ['DispatchLag', 7],
+    ]);
   });
 
   it("keeps every duration, at most 100 values of a metric a line (EMF's limit)", () => {
