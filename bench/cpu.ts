@@ -39,7 +39,7 @@ import { startLocalDynamo } from '../scripts/local-stack/dynamo';
 import { fakeLambdaContext } from '../test/support/lambda-context';
 import { purchaseHandler } from './calls';
 import { SLS_ESBUILD } from './esbuild-options';
-import { seedPurchases, typeFunctionChildEnv } from './setup';
+import { seedPurchases, silentLogger, typeFunctionChildEnv } from './setup';
 import { round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -49,6 +49,11 @@ const TABLE = 'bench-cpu-tasks';
 export const CPU_RATIO_GOAL = 2;
 
 export type CpuSubject = 'function' | 'executor';
+/**
+ * Measured beside the two, not profiled: the executor alone on a silent logger, the floor as this section
+ * measured it until issue 13's last stop, so that the ratio by the old method stays visible.
+ */
+type MeasuredSubject = CpuSubject | 'executorSilent';
 
 /** A function of the profile, by its self time (time on the CPU in that function's own code). */
 export type ProfileEntry = { function: string; source: string; selfMs: number; share: number };
@@ -78,6 +83,10 @@ export type CpuResult = {
   /** CPU ms per request of the executor alone (execute + the real client). */
   executorMsPerRequest: number;
   ratio: number;
+  /** The executor alone on a silent logger (the floor until issue 13's last stop), same run. */
+  silentExecutorMsPerRequest: number;
+  /** The path against that floor: the ratio by the old method, for comparison (the goal is on `ratio`). */
+  ratioToSilentExecutor: number;
   goal: number;
   meetsGoal: boolean;
   /** The type-function path's five functions with the most self time (profiled pass). */
@@ -200,7 +209,10 @@ type Runner = { run(index: number): Promise<void>; outcomes: Record<string, numb
 export async function runCpuChild(): Promise<void> {
   const requests = Number(required('BENCH_REQUESTS'));
   const warmUp = Number(required('BENCH_WARM_UP'));
-  const ids = JSON.parse(readFileSync(required('BENCH_IDS_FILE'), 'utf8')) as Record<CpuSubject, string[]>;
+  const ids = JSON.parse(readFileSync(required('BENCH_IDS_FILE'), 'utf8')) as Record<
+    MeasuredSubject,
+    string[]
+  >;
   const total = warmUp + 2 * requests;
   const bundle = path.resolve(process.argv[1] ?? '');
 
@@ -231,7 +243,7 @@ export async function runCpuChild(): Promise<void> {
   const executorLogger = createLogger();
 
   /** Before anything is measured: every request read, and (type-function path) claimed as a dispatch does. */
-  const prepare = async (subject: CpuSubject) => {
+  const prepare = async (subject: MeasuredSubject) => {
     const listed: FulfillmentRequest[] = [];
     const claims: Claim[] = [];
     const mine = ids[subject];
@@ -259,9 +271,21 @@ export async function runCpuChild(): Promise<void> {
     return { listed, claims };
   };
   const forExecutor = await prepare('executor');
+  const forSilent = await prepare('executorSilent');
   const forFunction = await prepare('function');
 
-  const runners: Record<CpuSubject, Runner> = {
+  const runners: Record<MeasuredSubject, Runner> = {
+    executorSilent: {
+      outcomes: {},
+      async run(index) {
+        const request = forSilent.listed[index] as FulfillmentRequest;
+        const result = await execute(FULFILLMENT_REQUEST, request, purchaseHandler, {
+          client,
+          logger: silentLogger,
+        });
+        this.outcomes[result.outcome] = (this.outcomes[result.outcome] ?? 0) + 1;
+      },
+    },
     executor: {
       outcomes: {},
       async run(index) {
@@ -298,13 +322,18 @@ export async function runCpuChild(): Promise<void> {
 
   for (let index = 0; index < warmUp; index++) {
     await runners.executor.run(index);
+    await runners.executorSilent.run(index);
     await runners.function.run(index);
   }
 
-  // Measured: the two subjects alternate request by request, so that the machine's load weighs on both alike.
-  const spent = { executor: { cpuUs: 0, wallMs: 0 }, function: { cpuUs: 0, wallMs: 0 } };
+  // Measured: the subjects alternate request by request, so that the machine's load weighs on all alike.
+  const spent = {
+    executor: { cpuUs: 0, wallMs: 0 },
+    executorSilent: { cpuUs: 0, wallMs: 0 },
+    function: { cpuUs: 0, wallMs: 0 },
+  };
   for (let index = warmUp; index < warmUp + requests; index++) {
-    for (const subject of ['executor', 'function'] as const) {
+    for (const subject of ['executor', 'executorSilent', 'function'] as const) {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       await runners[subject].run(index);
@@ -342,7 +371,11 @@ export async function runCpuChild(): Promise<void> {
     top: summaries[subject].top,
     byArea: summaries[subject].byArea,
   });
-  process.send?.({ executor: result('executor'), function: result('function') });
+  process.send?.({
+    executor: result('executor'),
+    function: result('function'),
+    silentExecutorMsPerRequest: round(spent.executorSilent.cpuUs / 1000 / requests, 3),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -370,7 +403,9 @@ async function bundleChild(): Promise<string> {
   return outfile;
 }
 
-function runChild(script: string, env: Record<string, string>): Promise<Record<CpuSubject, CpuChildResult>> {
+type ChildResult = Record<CpuSubject, CpuChildResult> & { silentExecutorMsPerRequest: number };
+
+function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = fork(script, [], {
       execPath: path.join(ROOT, 'node_modules', '.bin', 'node'),
@@ -378,13 +413,13 @@ function runChild(script: string, env: Record<string, string>): Promise<Record<C
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    let result: Record<CpuSubject, CpuChildResult> | undefined;
+    let result: ChildResult | undefined;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('message', (message) => {
-      result = message as Record<CpuSubject, CpuChildResult>;
+      result = message as ChildResult;
       child.disconnect();
     });
     child.on('error', reject);
@@ -401,28 +436,54 @@ export async function measureCpu(
 ): Promise<CpuResult> {
   const runs = options.runs ?? 1;
   const perSubject = options.warmUp + 2 * options.requests;
+  const subjects: MeasuredSubject[] = ['executor', 'executorSilent', 'function'];
   const dynamo = await startLocalDynamo(0, TABLE);
   try {
     const script = await bundleChild();
     const idsFile = path.join(OUT, 'cpu-ids.json');
-    const measured: Array<{ ratio: number; executor: CpuChildResult; fn: CpuChildResult }> = [];
+    const measured: Array<{
+      ratio: number;
+      ratioToSilent: number;
+      silentMs: number;
+      executor: CpuChildResult;
+      fn: CpuChildResult;
+    }> = [];
     // Each run a fresh child on its own pending purchases; the run of the median ratio is the one reported.
     for (let run = 0; run < runs; run++) {
-      const ids = seedPurchases(emulator, 2 * perSubject).map((request) => request.id);
+      const ids = seedPurchases(emulator, subjects.length * perSubject).map((request) => request.id);
       writeFileSync(
         idsFile,
-        JSON.stringify({ executor: ids.slice(0, perSubject), function: ids.slice(perSubject) }),
+        JSON.stringify(
+          Object.fromEntries(
+            subjects.map((subject, index) => [
+              subject,
+              ids.slice(index * perSubject, (index + 1) * perSubject),
+            ]),
+          ),
+        ),
       );
-      const { executor, function: fn } = await runChild(script, {
+      const {
+        executor,
+        function: fn,
+        silentExecutorMsPerRequest,
+      } = await runChild(script, {
         BENCH_REQUESTS: String(options.requests),
         BENCH_WARM_UP: String(options.warmUp),
         BENCH_IDS_FILE: idsFile,
         ...typeFunctionChildEnv(emulator, { table: TABLE, endpoint: dynamo.endpoint }),
       });
-      measured.push({ ratio: round(fn.cpuMsPerRequest / executor.cpuMsPerRequest, 2), executor, fn });
+      measured.push({
+        ratio: round(fn.cpuMsPerRequest / executor.cpuMsPerRequest, 2),
+        ratioToSilent: round(fn.cpuMsPerRequest / silentExecutorMsPerRequest, 2),
+        silentMs: silentExecutorMsPerRequest,
+        executor,
+        fn,
+      });
     }
     const sorted = [...measured].sort((a, b) => a.ratio - b.ratio);
-    const { ratio, executor, fn } = sorted[Math.floor((sorted.length - 1) / 2)] as (typeof measured)[number];
+    const { ratio, ratioToSilent, silentMs, executor, fn } = sorted[
+      Math.floor((sorted.length - 1) / 2)
+    ] as (typeof measured)[number];
     return {
       requests: options.requests,
       warmUp: options.warmUp,
@@ -431,6 +492,8 @@ export async function measureCpu(
       functionMsPerRequest: fn.cpuMsPerRequest,
       executorMsPerRequest: executor.cpuMsPerRequest,
       ratio,
+      silentExecutorMsPerRequest: silentMs,
+      ratioToSilentExecutor: ratioToSilent,
       goal: CPU_RATIO_GOAL,
       meetsGoal: ratio <= CPU_RATIO_GOAL,
       top: fn.top,

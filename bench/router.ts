@@ -18,7 +18,15 @@ import { createDispatcher, createDispatchRequester, type Invoker } from '../lib/
 import { createTaskStore } from '../lib/tasks';
 import { createWebhookVerifier, signWebhookToken } from '../lib/webhook';
 import { startLocalDynamo } from '../scripts/local-stack/dynamo';
-import { benchClient, now, PRODUCT_ID, seedPurchases, silentLogger, withLatency } from './setup';
+import {
+  benchClient,
+  now,
+  PRODUCT_ID,
+  purchaseBody,
+  seedPurchases,
+  silentLogger,
+  withLatency,
+} from './setup';
 import { median, percentile, round } from './stats';
 
 const SECRET = 'bench-webhook-secret';
@@ -33,14 +41,8 @@ export type RouterCase = {
   iterations: number;
   rounds: number;
   p50Ms: number;
-  /**
-   * The best round's p99: what the answer costs when nothing else on the machine gets in the way. A round's
-   * p99 is its 20 slowest calls, and on this shared machine a round either has none of the ~1.6 ms stalls
-   * that come and go (at any depth, 0 included) or has them; a dependence on the depth would show in every
-   * round, the best one included.
-   */
+  /** The median of the rounds' p99s; the rounds of every depth interleaved, so that the machine weighs alike. */
   p99Ms: number;
-  medianP99Ms: number;
   roundP99Ms: number[];
 };
 
@@ -84,7 +86,10 @@ function countingInvoker(): Invoker & { count: number } {
   return invoker;
 }
 
-async function webhookCall(emulator: EmulatorHandle) {
+/** The product of a depth: each depth's queue is its own product's, all in one emulator. */
+const productOf = (pending: number) => `PRD-100-200-${String(pending % 1000).padStart(3, '0')}-${pending}`;
+
+async function webhookCall(emulator: EmulatorHandle, productId: string) {
   const token = await signWebhookToken({ secret: SECRET, claims: { webhook_id: WEBHOOK_ID } });
   return {
     body: JSON.stringify({
@@ -92,7 +97,7 @@ async function webhookCall(emulator: EmulatorHandle) {
       webhook_name: 'bench',
       object_class: 'fulfillment_request',
       account_id: 'VA-000-000',
-      product_id: PRODUCT_ID,
+      product_id: productId,
       api_url: emulator.url,
       triggered_at: new Date().toISOString(),
       processing_timeout: 600,
@@ -114,47 +119,63 @@ export async function measureRouter(
   },
 ): Promise<RouterResult> {
   const verifier = createWebhookVerifier({ secrets: [SECRET] });
-  const call = await webhookCall(emulator);
   const invoker = countingInvoker();
-  const deps = { verifier, products: [PRODUCT_ID], requester: createDispatchRequester(invoker, 'dispatch') };
-  const answer = async () => {
+  const deps = {
+    verifier,
+    products: options.pendings.map(productOf),
+    requester: createDispatchRequester(invoker, 'dispatch'),
+  };
+  const calls = await Promise.all(
+    options.pendings.map((pending) => webhookCall(emulator, productOf(pending))),
+  );
+  const answer = async (call: (typeof calls)[number]) => {
     const result = await routeWebhook(call, 'bench-correlation', deps);
     if (result.statusCode !== 202) throw new Error(`router answered ${result.statusCode}: ${result.body}`);
   };
 
+  // Every depth's queue at once, each its own product's; the rounds of the depths interleaved, so that what
+  // the machine does meanwhile (and the collector of this process's heap, where the emulator keeps the
+  // queues) weighs on every depth alike.
+  emulator.reset();
+  emulator.store.applySeed({
+    requests: options.pendings.flatMap((pending) => {
+      const body = purchaseBody();
+      const request = {
+        ...body,
+        asset: { ...body.asset, product: { id: productOf(pending), name: 'Fallball' } },
+      };
+      return Array.from({ length: pending }, () => request);
+    }),
+  });
+  collectGarbage();
   const rounds = options.rounds ?? 5;
-  // The first depth's rounds would otherwise still be the JIT's warm-up (their p99s fell 2.1 → 0.3 ms).
-  for (let i = 0; i < rounds * options.iterations; i++) await answer();
-  const cases: RouterCase[] = [];
-  for (const pending of options.pendings) {
-    seedPurchases(emulator, pending);
-    // The seeded queue lives in this process's heap, not in the router's: the collection that seeding set
-    // off is finished before the measurement, so that its concurrent marking does not compete with the
-    // answers for this machine's two cores. Then one round's worth of answers, not counted.
-    collectGarbage();
-    for (let i = 0; i < options.iterations; i++) await answer();
-    const all: number[] = [];
-    const roundP99Ms: number[] = [];
-    for (let r = 0; r < rounds; r++) {
+  // A warm-up as long as the measurement (the JIT's tiers settled: the first rounds' p99s fell 2.1 → 0.3 ms).
+  for (let i = 0; i < rounds * options.iterations; i++)
+    await answer(calls[i % calls.length] as (typeof calls)[number]);
+  const samples = options.pendings.map(() => ({ all: [] as number[], roundP99Ms: [] as number[] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [index, call] of calls.entries()) {
       const times: number[] = [];
       for (let i = 0; i < options.iterations; i++) {
         const started = now();
-        await answer();
+        await answer(call);
         times.push(now() - started);
       }
-      all.push(...times);
-      roundP99Ms.push(round(percentile(times, 99), 3));
+      samples[index]?.all.push(...times);
+      samples[index]?.roundP99Ms.push(round(percentile(times, 99), 3));
     }
-    cases.push({
+  }
+  const cases: RouterCase[] = options.pendings.map((pending, index) => {
+    const { all, roundP99Ms } = samples[index] as { all: number[]; roundP99Ms: number[] };
+    return {
       pending,
       iterations: options.iterations,
       rounds,
       p50Ms: round(median(all), 3),
-      p99Ms: Math.min(...roundP99Ms),
-      medianP99Ms: round(median(roundP99Ms), 3),
+      p99Ms: round(median(roundP99Ms), 3),
       roundP99Ms,
-    });
-  }
+    };
+  });
   const empty = cases[0] as RouterCase;
   const deep = cases.at(-1) as RouterCase;
   const p99DeepOverEmpty = round(deep.p99Ms / empty.p99Ms, 2);
