@@ -202,7 +202,10 @@ function summarise(profile: CpuProfile, bundle: string) {
   };
 }
 
-/** Both subjects' runs over their own requests: `run(index)` processes the index-th one. */
+/** The executor's logger option. */
+type ExecuteLogger = Parameters<typeof execute>[3]['logger'];
+
+/** Each subject's runs over its own requests: `run(index)` processes the index-th one. */
 type Runner = { run(index: number): Promise<void>; outcomes: Record<string, number> };
 
 /** The child's whole run; the parent bundles an entry that calls it. */
@@ -274,29 +277,18 @@ export async function runCpuChild(): Promise<void> {
   const forSilent = await prepare('executorSilent');
   const forFunction = await prepare('function');
 
+  /** The executor alone over its own requests, logging through `logger`. */
+  const executorRunner = (listed: FulfillmentRequest[], log: ExecuteLogger): Runner => ({
+    outcomes: {},
+    async run(index) {
+      const request = listed[index] as FulfillmentRequest;
+      const result = await execute(FULFILLMENT_REQUEST, request, purchaseHandler, { client, logger: log });
+      this.outcomes[result.outcome] = (this.outcomes[result.outcome] ?? 0) + 1;
+    },
+  });
   const runners: Record<MeasuredSubject, Runner> = {
-    executorSilent: {
-      outcomes: {},
-      async run(index) {
-        const request = forSilent.listed[index] as FulfillmentRequest;
-        const result = await execute(FULFILLMENT_REQUEST, request, purchaseHandler, {
-          client,
-          logger: silentLogger,
-        });
-        this.outcomes[result.outcome] = (this.outcomes[result.outcome] ?? 0) + 1;
-      },
-    },
-    executor: {
-      outcomes: {},
-      async run(index) {
-        const request = forExecutor.listed[index] as FulfillmentRequest;
-        const result = await execute(FULFILLMENT_REQUEST, request, purchaseHandler, {
-          client,
-          logger: executorLogger,
-        });
-        this.outcomes[result.outcome] = (this.outcomes[result.outcome] ?? 0) + 1;
-      },
-    },
+    executorSilent: executorRunner(forSilent.listed, silentLogger),
+    executor: executorRunner(forExecutor.listed, executorLogger),
     function: {
       outcomes: {},
       async run(index) {
