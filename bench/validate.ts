@@ -148,13 +148,6 @@ async function inProcess(iterations: number, bundleFile: string): Promise<Latenc
   ];
   const cases: LatencyCase[] = [];
   try {
-    await measureVariants();
-  } finally {
-    restoreEnv();
-  }
-  return cases;
-
-  async function measureVariants() {
     for (const { label, call } of variants) {
       for (const { name, text } of bodies()) {
         const event = { body: text, isBase64Encoded: false, headers: { authorization: `Bearer ${token}` } };
@@ -173,7 +166,10 @@ async function inProcess(iterations: number, bundleFile: string): Promise<Latenc
         cases.push(summarise(`${label}: ${name}`, Buffer.byteLength(text), samples, IN_PROCESS_GOAL_MS));
       }
     }
+  } finally {
+    restoreEnv();
   }
+  return cases;
 }
 
 async function overStack(iterations: number): Promise<LatencyCase[]> {

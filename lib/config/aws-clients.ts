@@ -1,5 +1,3 @@
-import { NoOpLogger } from '@smithy/core/client';
-
 /**
  * The configuration every AWS SDK client of the functions is built with (DynamoDB, Lambda, Scheduler), in
  * one place:
@@ -21,6 +19,8 @@ import { NoOpLogger } from '@smithy/core/client';
  *   Its per-call info lines and its error lines (the call's input, and every expected
  *   ConditionalCheckFailedException) stay out of the log; the callers log what matters.
  */
+import { NoOpLogger } from '@smithy/core/client';
+
 export type AwsClientOptions = { endpoint?: string | undefined; region?: string | undefined };
 
 /** The SDK's logger, silent but for its warnings. */

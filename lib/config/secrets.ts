@@ -12,7 +12,7 @@ import { getSecureParameter } from './ssm';
 export type ParameterReader = (name: string) => Promise<string | undefined>;
 
 /** SSM GetParameter, decrypted (lib/config/ssm.ts: the client is built on first use). */
-export const readSsmParameter: ParameterReader = (name) => getSecureParameter(name);
+export const readSsmParameter: ParameterReader = getSecureParameter;
 
 /** Which variable each `*_PARAMETER` variable fills. */
 const FROM_PARAMETERS = {

@@ -151,28 +151,20 @@ export function createMetricsRecorder({
       if (perFunction) named.function = functionName;
       for (const [name, value] of Object.entries(dimensions)) if (value) named[name] = value;
       const mine = ([name]: [string, unknown]) => PER_FUNCTION.has(name) === perFunction;
-      const first: Directive['metrics'] = [];
-      for (const [name, value] of [...counts].filter(mine)) first.push({ name, unit: 'Count', value });
-      // A metric's values beyond EMF's 100 go to further directives (and so documents) of the same set.
-      const rest: Directive['metrics'][] = [];
-      for (const [name, all] of [...durations].filter(mine)) {
-        const values = all.filter(Number.isFinite);
-        for (let start = 0, chunk = 0; start < values.length; start += VALUES_PER_METRIC, chunk += 1) {
-          const slice = values.slice(start, start + VALUES_PER_METRIC);
-          const metric = {
-            name,
-            unit: 'Milliseconds' as const,
-            value: slice.length === 1 ? (slice[0] ?? 0) : slice,
-          };
-          if (chunk === 0) first.push(metric);
-          else {
-            const extra = rest[chunk - 1] ?? [];
-            extra.push(metric);
-            rest[chunk - 1] = extra;
-          }
+      // Chunk k holds the k-th 100 values of each duration (EMF's limit per metric), the counts in chunk 0:
+      // each chunk is a directive of its own (and so goes to a document of its own).
+      const chunks: Directive['metrics'][] = [
+        [...counts].filter(mine).map(([name, value]) => ({ name, unit: 'Count' as const, value })),
+      ];
+      for (const [name, values] of [...durations].filter(mine)) {
+        for (let k = 0; k * VALUES_PER_METRIC < values.length; k++) {
+          const slice = values.slice(k * VALUES_PER_METRIC, (k + 1) * VALUES_PER_METRIC);
+          const chunk = chunks[k] ?? [];
+          chunk.push({ name, unit: 'Milliseconds', value: slice.length === 1 ? (slice[0] ?? 0) : slice });
+          chunks[k] = chunk;
         }
       }
-      for (const metrics of [first, ...rest]) {
+      for (const metrics of chunks) {
         for (let start = 0; start < metrics.length; start += METRICS_PER_DIRECTIVE) {
           out.push({ dimensions: named, metrics: metrics.slice(start, start + METRICS_PER_DIRECTIVE) });
         }
@@ -183,12 +175,13 @@ export function createMetricsRecorder({
 
   return {
     count(name, dimensions, value = 1) {
-      // One bad increment must not turn the whole count into NaN (dropped when written).
+      // A value that is not a finite number is not recorded (one NaN would turn the whole count into NaN).
       if (!Number.isFinite(value)) return;
       const { counts } = group(dimensions);
       counts.set(name, (counts.get(name) ?? 0) + value);
     },
     milliseconds(name, dimensions, value) {
+      if (!Number.isFinite(value)) return;
       const { durations } = group(dimensions);
       const values = durations.get(name);
       if (values === undefined) durations.set(name, [value]);

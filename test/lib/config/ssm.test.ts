@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSsmParameter } from '../../../lib/config';
 import { describeSsmFailure } from '../../../lib/config/secrets';
 
@@ -13,7 +13,6 @@ type Seen = { target: string | undefined; body: unknown; authorization: string |
 const seen: Seen[] = [];
 const VALUE = 'ApiKey SU-000-000-001:from-ssm';
 let server: ReturnType<typeof createServer>;
-const saved: Record<string, string | undefined> = {};
 
 async function bodyOf(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -40,23 +39,14 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const env = {
-    AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test-access-key',
-    AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-  };
-  for (const [name, value] of Object.entries(env)) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
+  vi.stubEnv('AWS_ENDPOINT_URL_SSM', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test-access-key');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret-key');
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
